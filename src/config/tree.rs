@@ -1,0 +1,129 @@
+//! A format-neutral document tree that remembers where every key and value came from.
+//!
+//! YAML, JSON and TOML loaders all produce a [`Node`]; the schema check and the
+//! rules work on its `serde_json::Value` form, and findings point back through
+//! the JSON pointer index built here.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A scalar, mapping or sequence with the byte span it occupies.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Byte range of the value in its source file.
+    pub span: Range<usize>,
+    /// The value itself.
+    pub value: NodeValue,
+}
+
+/// The shape of a [`Node`].
+#[derive(Debug, Clone)]
+pub enum NodeValue {
+    /// `null` / `~` / empty.
+    Null,
+    /// true / false.
+    Bool(bool),
+    /// A number kept as JSON.
+    Number(serde_json::Number),
+    /// A string (TOML dates land here too, in RFC 3339 form).
+    String(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping; keys keep their own spans.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key and its span.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The key text.
+    pub name: String,
+    /// Byte range of the key.
+    pub span: Range<usize>,
+}
+
+/// Where a JSON pointer lands in the source: the key (if any) and the value.
+#[derive(Debug, Clone)]
+pub struct PointerSpan {
+    /// Span of the mapping key naming this value, absent for sequence items and the root.
+    pub key: Option<Range<usize>>,
+    /// Span of the value.
+    pub value: Range<usize>,
+}
+
+impl Node {
+    /// Converts to a JSON value for schema validation and typed decoding.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Number(n) => Value::Number(n.clone()),
+            NodeValue::String(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Records the span of every value under `prefix` (a JSON pointer) into `out`.
+    pub fn index_pointers(
+        &self,
+        prefix: &str,
+        key: Option<Range<usize>>,
+        out: &mut HashMap<String, PointerSpan>,
+    ) {
+        out.insert(
+            prefix.to_string(),
+            PointerSpan {
+                key,
+                value: self.span.clone(),
+            },
+        );
+        match &self.value {
+            NodeValue::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    item.index_pointers(&format!("{prefix}/{i}"), None, out);
+                }
+            }
+            NodeValue::Map(entries) => {
+                for (k, v) in entries {
+                    let p = format!("{prefix}/{}", escape_pointer_token(&k.name));
+                    v.index_pointers(&p, Some(k.span.clone()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// First duplicated key anywhere in the tree, as (pointer of the map, key).
+    pub fn find_duplicate_key(&self, prefix: &str) -> Option<(String, Key)> {
+        match &self.value {
+            NodeValue::Seq(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, n)| n.find_duplicate_key(&format!("{prefix}/{i}"))),
+            NodeValue::Map(entries) => {
+                let mut seen = std::collections::HashSet::new();
+                for (k, _) in entries {
+                    if !seen.insert(k.name.as_str()) {
+                        return Some((prefix.to_string(), k.clone()));
+                    }
+                }
+                entries.iter().find_map(|(k, v)| {
+                    v.find_duplicate_key(&format!("{prefix}/{}", escape_pointer_token(&k.name)))
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Escapes one JSON pointer reference token (RFC 6901).
+pub fn escape_pointer_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,189 @@
+//! The `hisf` command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hisf::lint::{self, LintOptions};
+use hisf::policy::{registry, Profile, Severity};
+use hisf::render::{self, OutputFormat};
+
+/// Proves that NZ health-sector mail and fax are secure: lints mail-gateway,
+/// MFD and Postfix configs against the Ministry of Health / ACC 2019 guidance.
+#[derive(Parser)]
+#[command(name = "hisf", version, about, long_about = None, after_help = "Rule reference: docs/rules.md · `hisf rules ID` explains one rule.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint config files: declarative YAML/JSON/TOML (MailGateway, MFD, MailDomain) and Postfix main.cf/master.cf.
+    #[command(after_help = "\
+Exit codes:
+  0  no finding at or above --fail-on
+  1  failing findings (syntax and schema errors included)
+  2  usage error, or a path could not be read
+
+Examples:
+  hisf lint examples/
+  hisf lint --format sarif --output hisf.sarif configs/
+  hisf lint --profile strict --fail-on warning mfd/printers.yaml
+
+Suppress a finding with a comment on (or just above) its line:
+  min_version: TLSv1.0  # hisf: ignore[HISF-MAIL-004] legacy lab analyser, replaced 2027-03
+or centrally in .hisf.yml (see docs/suppressions.md).")]
+    Lint {
+        /// Files or directories to lint (directories are searched recursively; hidden ones are skipped).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Write the output to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Policy profile: which regime's severities apply.
+        #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
+        profile: Profile,
+        /// Lowest severity that makes the run fail (exit 1).
+        #[arg(long, value_enum, default_value_t = Severity::Error)]
+        fail_on: Severity,
+        /// Repo config with central suppressions (default: .hisf.yml in the linted directory or the current one).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Date used for expiry checks, YYYY-MM-DD (default: today, UTC).
+        #[arg(long, env = "HISF_TODAY", hide = true)]
+        today: Option<String>,
+        /// Colour in human output: auto, always or never.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+        color: String,
+    },
+    /// List the rules, or explain one: `hisf rules HISF-MAIL-004`.
+    Rules {
+        /// A rule ID to explain.
+        id: Option<String>,
+        /// Profile whose severities to show.
+        #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
+        profile: Profile,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint {
+            paths,
+            format,
+            output,
+            profile,
+            fail_on,
+            config,
+            today,
+            color,
+        } => {
+            let today = match today {
+                Some(t) if hisf::suppress::is_date(&t) => t,
+                Some(t) => {
+                    eprintln!("error: --today `{t}` is not a YYYY-MM-DD date");
+                    return ExitCode::from(2);
+                }
+                None => hisf::dates::today_utc(),
+            };
+            let report = lint::run(&LintOptions {
+                paths,
+                profile,
+                fail_on,
+                config,
+                today,
+            });
+            let color = match color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => {
+                    output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            let text = render::render(&report, format, color);
+            let mut code = report.exit_code();
+            match &output {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, &text) {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                    eprint!("{}", render::human::summary(&report));
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    if out
+                        .write_all(text.as_bytes())
+                        .and_then(|_| out.flush())
+                        .is_err()
+                    {
+                        code = 2;
+                    }
+                }
+            }
+            if format == OutputFormat::Github {
+                if let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+                {
+                    let res = std::fs::OpenOptions::new()
+                        .append(true)
+                        .create(true)
+                        .open(&path)
+                        .and_then(|mut f| {
+                            f.write_all(render::github::step_summary(&report).as_bytes())
+                        });
+                    if let Err(e) = res {
+                        eprintln!(
+                            "error: cannot append to GITHUB_STEP_SUMMARY {}: {e}",
+                            PathBuf::from(path).display()
+                        );
+                        code = 2;
+                    }
+                }
+            }
+            ExitCode::from(code as u8)
+        }
+        Command::Rules { id: None, profile } => {
+            println!("{:<14} {:<8} title", "ID", "severity");
+            for m in registry::all() {
+                println!(
+                    "{:<14} {:<8} {}",
+                    m.id,
+                    m.severity.get(profile).as_str(),
+                    m.title
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Rules {
+            id: Some(id),
+            profile,
+        } => match registry::find(&id) {
+            Some(m) => {
+                println!("{}: {}\n", m.id, m.title);
+                println!(
+                    "severity ({}): {}",
+                    profile.as_str(),
+                    m.severity.get(profile).as_str()
+                );
+                println!("source:   {}\n", m.source);
+                println!("{}\n", m.rationale);
+                println!("fix: {}", m.help);
+                println!("docs: {}", m.docs_url());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule `{id}`; `hisf rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

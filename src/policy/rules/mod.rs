@@ -1,0 +1,30 @@
+//! One file per rule. Register new rules in `registry.rs`.
+
+pub mod ciphers;
+pub mod fax_001_analogue_disabled;
+pub mod fax_002_forwarding_tls;
+pub mod fax_003_no_new_fax;
+pub mod fax_004_no_pstn_bridge;
+pub mod fax_005_internet_fax_tls;
+pub mod file;
+pub mod mail_001_inbound_starttls;
+pub mod mail_002_outbound_tls;
+pub mod mail_003_tls12_available;
+pub mod mail_004_no_legacy_tls;
+pub mod mail_005_no_broken_ciphers;
+pub mod mail_006_tls13_offered;
+pub mod mail_007_forward_secret_aead;
+pub mod mail_008_certificate_trusted;
+pub mod mail_009_certificate_strength;
+pub mod mail_010_every_mx;
+pub mod mail_011_submission;
+pub mod mail_012_no_open_relay;
+pub mod mail_013_partner_tls;
+pub mod mfd_001_scan_to_email_tls;
+pub mod mfd_002_scan_to_email_min_tls;
+pub mod mfd_003_verify_certificate;
+pub mod mfd_004_smtp_auth;
+pub mod mfd_005_admin_password;
+pub mod mfd_006_storage;
+pub mod mfd_007_services;
+pub mod mfd_008_firmware;
