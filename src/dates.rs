@@ -29,7 +29,7 @@ mod tests {
     #[test]
     fn known_days() {
         assert_eq!(super::civil_from_days(0), "1970-01-01");
-        assert_eq!(super::civil_from_days(18_078), "2019-06-30");
+        assert_eq!(super::civil_from_days(18_077), "2019-06-30");
         assert_eq!(super::civil_from_days(20_791), "2026-12-04");
     }
 }

@@ -465,7 +465,10 @@ fn syntax(source: &Arc<SourceFile>, e: SyntaxError) -> (Origin, RawFinding) {
     (o, finding(&file::SYNTAX, "", e.message))
 }
 
-fn read(path: &Path) -> Result<Result<Arc<SourceFile>, (Arc<SourceFile>, SyntaxError)>, IoProblem> {
+/// A file read from disk: text, or the part before the first undecodable byte and why.
+type ReadResult = Result<Arc<SourceFile>, (Arc<SourceFile>, SyntaxError)>;
+
+fn read(path: &Path) -> Result<ReadResult, IoProblem> {
     match config::read_text(path) {
         Ok(Ok(s)) => Ok(Ok(Arc::new(s))),
         Ok(Err((s, e))) => Ok(Err((Arc::new(s), e))),

@@ -68,6 +68,9 @@ or centrally in .hisf.yml (see docs/suppressions.md).")]
         /// Profile whose severities to show.
         #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
         profile: Profile,
+        /// Print the rule reference as Markdown (the source of docs/rules.md).
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
@@ -119,12 +122,7 @@ fn main() -> ExitCode {
                     eprint!("{}", render::human::summary(&report));
                 }
                 None => {
-                    let mut out = std::io::stdout().lock();
-                    if out
-                        .write_all(text.as_bytes())
-                        .and_then(|_| out.flush())
-                        .is_err()
-                    {
+                    if emit(&text) != ExitCode::SUCCESS {
                         code = 2;
                     }
                 }
@@ -151,39 +149,50 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
-        Command::Rules { id: None, profile } => {
-            println!("{:<14} {:<8} title", "ID", "severity");
+        Command::Rules { markdown: true, .. } => emit(&hisf::policy::docs::rules_markdown()),
+        Command::Rules {
+            id: None, profile, ..
+        } => {
+            let mut s = format!("{:<14} {:<8} title\n", "ID", "severity");
             for m in registry::all() {
-                println!(
-                    "{:<14} {:<8} {}",
-                    m.id,
-                    m.severity.get(profile).as_str(),
-                    m.title
-                );
+                let sev = m.severity.get(profile).as_str();
+                s.push_str(&format!("{:<14} {:<8} {}\n", m.id, sev, m.title));
             }
-            ExitCode::SUCCESS
+            emit(&s)
         }
         Command::Rules {
             id: Some(id),
             profile,
+            ..
         } => match registry::find(&id) {
-            Some(m) => {
-                println!("{}: {}\n", m.id, m.title);
-                println!(
-                    "severity ({}): {}",
-                    profile.as_str(),
-                    m.severity.get(profile).as_str()
-                );
-                println!("source:   {}\n", m.source);
-                println!("{}\n", m.rationale);
-                println!("fix: {}", m.help);
-                println!("docs: {}", m.docs_url());
-                ExitCode::SUCCESS
-            }
+            Some(m) => emit(&format!(
+                "{}: {}\n\nseverity ({}): {}\nsource:   {}\n\n{}\n\nfix:  {}\ndocs: {}\n",
+                m.id,
+                m.title,
+                profile.as_str(),
+                m.severity.get(profile).as_str(),
+                m.source,
+                m.rationale,
+                m.help,
+                m.docs_url()
+            )),
             None => {
                 eprintln!("error: no rule `{id}`; `hisf rules` lists them");
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// Writes to stdout; a closed pipe (`hisf rules | head`) is not an error worth a panic.
+fn emit(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Rule catalogue: severities, profiles, rule metadata and the registry.
 
+pub mod docs;
 pub mod registry;
 pub mod rules;
 

@@ -1,0 +1,82 @@
+//! Helpers for running the real `hisf` binary from tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Fixed date so expiry checks are reproducible.
+pub const TODAY: &str = "2026-12-04";
+
+/// The crate root; tests run the CLI from here so paths in output are relative.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `hisf` with args from `dir`.
+pub fn hisf_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hisf"))
+        .args(args)
+        .current_dir(dir)
+        .env("HISF_TODAY", TODAY)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run hisf")
+}
+
+/// Runs `hisf` from the crate root.
+pub fn hisf(args: &[&str]) -> Output {
+    hisf_in(&root(), args)
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Exit code.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+/// Runs `hisf lint --format json` and parses the result.
+pub fn lint_json(dir: &Path, paths: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend_from_slice(paths);
+    let o = hisf_in(dir, &args);
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("json output: {e}\n{}", stdout(&o)));
+    (code(&o), v)
+}
+
+/// (rule, path, line, column) of a finding.
+pub type Hit = (String, String, u64, u64);
+
+/// (rule, path, line, column) of each finding.
+pub fn findings(v: &serde_json::Value) -> Vec<Hit> {
+    v["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["start"]["line"].as_u64().unwrap_or_default(),
+                f["start"]["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// A fresh temporary directory under target/.
+pub fn tempdir(name: &str) -> PathBuf {
+    let d = root()
+        .join("target")
+        .join("test-tmp")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}

@@ -1,0 +1,99 @@
+//! The example config repo: every rule fires on the bad files, nothing on the good ones.
+
+mod common;
+use common::*;
+
+use hisf::policy::registry::RULES;
+
+#[test]
+fn good_examples_are_clean() {
+    let (code, v) = lint_json(&root(), &["examples/good"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        findings(&v),
+        vec![],
+        "good examples must produce no finding"
+    );
+    assert_eq!(v["summary"]["files"], 4);
+}
+
+#[test]
+fn every_rule_fires_on_bad_examples() {
+    let (code, v) = lint_json(&root(), &["examples/"]);
+    assert_eq!(code, 1);
+    let f = findings(&v);
+    for rule in RULES {
+        let id = rule.meta().id;
+        assert!(
+            f.iter()
+                .any(|(r, p, _, _)| r == id && p.starts_with("examples/bad/")),
+            "{id} does not fire on examples/bad"
+        );
+    }
+    assert!(
+        f.iter()
+            .all(|(_, p, _, _)| !p.starts_with("examples/good/")),
+        "finding on a good example: {f:?}"
+    );
+    // The exception example is a warning only.
+    let exc: Vec<_> = f
+        .iter()
+        .filter(|(_, p, _, _)| p.starts_with("examples/exceptions/"))
+        .collect();
+    assert_eq!(exc.len(), 1);
+    assert_eq!(exc[0].0, "HISF-FAX-001");
+}
+
+#[test]
+fn postfix_defaults_and_overrides_point_at_the_right_place() {
+    let (_, v) = lint_json(&root(), &["examples/bad/postfix"]);
+    let f = findings(&v);
+    let has = |rule: &str, path: &str, line: u64, col: u64| {
+        f.iter()
+            .any(|x| x == &(rule.to_string(), path.to_string(), line, col))
+    };
+    // smtpd_tls_protocols unset: Postfix's default >=TLSv1 permits TLS 1.0.
+    assert!(
+        has("HISF-MAIL-004", "examples/bad/postfix/main.cf", 1, 1),
+        "{f:?}"
+    );
+    // smtp_tls_security_level unset: no outbound TLS.
+    assert!(
+        has("HISF-MAIL-002", "examples/bad/postfix/main.cf", 1, 1),
+        "{f:?}"
+    );
+    // -o override on the submission service.
+    assert!(
+        has("HISF-MAIL-011", "examples/bad/postfix/master.cf", 3, 6),
+        "{f:?}"
+    );
+    // -o smtpd_tls_mandatory_protocols=!SSLv2,!SSLv3 on smtps still permits TLS 1.0.
+    assert!(
+        has("HISF-MAIL-004", "examples/bad/postfix/master.cf", 7, 6),
+        "{f:?}"
+    );
+    // 0.0.0.0/0 in mynetworks.
+    assert!(
+        has("HISF-MAIL-012", "examples/bad/postfix/main.cf", 3, 14),
+        "{f:?}"
+    );
+    let (code, v) = lint_json(&root(), &["examples/good/postfix"]);
+    assert_eq!((code, findings(&v)), (0, vec![]));
+}
+
+#[test]
+fn rules_reference_is_in_sync() {
+    let on_disk = std::fs::read_to_string(root().join("docs/rules.md")).expect("docs/rules.md");
+    let generated = hisf::policy::docs::rules_markdown();
+    assert!(
+        on_disk == generated,
+        "docs/rules.md is out of date: run `cargo run -- rules --markdown > docs/rules.md`"
+    );
+    for m in hisf::policy::registry::all() {
+        assert!(
+            on_disk.contains(&format!("\n## {}\n", m.id)),
+            "no section for {}",
+            m.id
+        );
+    }
+}
