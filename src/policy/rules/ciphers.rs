@@ -27,7 +27,7 @@ pub fn classify(name: &str) -> CipherClass {
     if has("RC4") {
         return CipherClass::Insufficient("RC4 is broken");
     }
-    if has("3DES") || has("CBC3") || has("DES") {
+    if has("3DES") || has("CBC3") || has("DES") || has("IDEA") {
         return CipherClass::Insufficient("64-bit block cipher (Sweet32)");
     }
     if has("ANON") || n.starts_with("ADH") || n.starts_with("AECDH") || has("ANULL") {
@@ -37,7 +37,7 @@ pub fn classify(name: &str) -> CipherClass {
     if n.starts_with("TLS_AES_") || n.starts_with("TLS_CHACHA20_") || n.starts_with("TLS13_") {
         return CipherClass::Good;
     }
-    let fs = n.contains("ECDHE") || n.contains("DHE");
+    let fs = n.contains("ECDHE") || n.contains("DHE") || n.starts_with("EDH");
     let aead = n.contains("GCM") || n.contains("CHACHA20") || n.contains("CCM");
     match (fs, aead) {
         (true, true) => CipherClass::Good,
@@ -59,6 +59,14 @@ mod tests {
         assert_eq!(classify("ECDHE-ECDSA-CHACHA20-POLY1305"), CipherClass::Good);
         assert_eq!(classify("TLS_AES_256_GCM_SHA384"), CipherClass::Good);
         assert!(matches!(classify("AES128-SHA"), CipherClass::PhaseOut(_)));
+        assert_eq!(
+            classify("EDH-RSA-AES128-SHA"),
+            CipherClass::PhaseOut("CBC mode, not AEAD")
+        );
+        assert!(matches!(
+            classify("IDEA-CBC-SHA"),
+            CipherClass::Insufficient(_)
+        ));
         assert!(matches!(
             classify("TLS_RSA_WITH_AES_128_GCM_SHA256"),
             CipherClass::PhaseOut(_)

@@ -30,12 +30,11 @@ impl Rule for InternetFaxTls {
         else {
             return;
         };
-        if ifax.tls != Some(true) {
-            out.push(finding(
-                &META,
-                "/spec/fax/internet_fax",
-                "internet fax (T.37) is enabled without TLS",
-            ));
-        }
+        let message = match ifax.tls {
+            Some(true) => return,
+            Some(false) => "internet fax (T.37) is enabled without TLS",
+            None => "internet fax (T.37) is enabled and does not say it uses TLS",
+        };
+        out.push(finding(&META, "/spec/fax/internet_fax/tls", message));
     }
 }

@@ -33,7 +33,8 @@ impl Rule for NoOpenRelay {
             ));
         }
         for (i, n) in relay.networks.iter().enumerate() {
-            if matches!(n.trim(), "0.0.0.0/0" | "::/0" | "[::]/0" | "0/0") {
+            // Any network with prefix length 0 (0.0.0.0/0, ::/0, [::]/0, 0::/0) is everyone.
+            if n.trim().rsplit_once('/').is_some_and(|(_, len)| len == "0") {
                 out.push(finding(
                     &META,
                     format!("/spec/inbound/relay/networks/{i}"),

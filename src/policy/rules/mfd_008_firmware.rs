@@ -29,7 +29,8 @@ impl Rule for Firmware {
                 "/spec/firmware/supported",
                 "the firmware is no longer supported by the vendor",
             ));
-        } else if f.current == Some(false) {
+        }
+        if f.current == Some(false) {
             out.push(finding(
                 &META,
                 "/spec/firmware/current",
