@@ -175,7 +175,7 @@ pub fn run(opts: &LintOptions) -> LintReport {
     for e in errors {
         let path = match &e {
             config::DiscoverError::Io { path, .. } => path.clone(),
-            config::DiscoverError::Empty(p) => p.clone(),
+            config::DiscoverError::Empty(p) | config::DiscoverError::Unrecognised(p) => p.clone(),
         };
         report.io_problems.push(IoProblem {
             path,
@@ -291,7 +291,7 @@ pub fn run(opts: &LintOptions) -> LintReport {
                 if let Some(r) = repo.as_mut() {
                     if let Some(e) = r.matching(&location.source.path, f.rule.id, &opts.today) {
                         e.used = true;
-                        suppressed = Some(format!(".hisf.yml: {}", reason_of(e)));
+                        suppressed = Some(format!(".hisf.yml: {}", e.reason));
                     }
                 }
             }
@@ -384,19 +384,6 @@ pub fn run(opts: &LintOptions) -> LintReport {
             && a.location.path() == b.location.path()
     });
     report
-}
-
-fn reason_of(e: &suppress::RepoEntry) -> String {
-    let src = &e.origin.source;
-    let text = &src.text[src.clamp_range(&e.origin.span)];
-    text.lines()
-        .find_map(|l| {
-            l.trim()
-                .trim_start_matches("- ")
-                .strip_prefix("reason:")
-                .map(|r| r.trim().trim_matches('"').to_string())
-        })
-        .unwrap_or_default()
 }
 
 fn parent(p: &Path) -> PathBuf {

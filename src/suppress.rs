@@ -115,7 +115,13 @@ fn comment_start(line: &str) -> Option<usize> {
         match quote {
             Some(q) if c == q && prev != '\\' => quote = None,
             Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
+            None if (c == '"' || c == '\'')
+                && (i == 0
+                    || prev.is_whitespace()
+                    || matches!(prev, ':' | '=' | '[' | '{' | ',')) =>
+            {
+                quote = Some(c)
+            }
             None if c == '#' && (i == 0 || prev.is_whitespace()) => return Some(i),
             None => {}
         }
@@ -131,6 +137,8 @@ pub struct RepoEntry {
     pub matcher: GlobMatcher,
     /// Rule ID.
     pub rule: String,
+    /// Why it is accepted.
+    pub reason: String,
     /// Expiry date, YYYY-MM-DD.
     pub expires: Option<String>,
     /// Location of the entry.
@@ -251,6 +259,24 @@ impl RepoConfig {
                 ));
                 continue;
             }
+            if let Some(k) = e.as_object().and_then(|o| {
+                o.keys()
+                    .find(|k| !matches!(k.as_str(), "path" | "rule" | "reason" | "expires"))
+            }) {
+                errors.push((doc.locate(&format!("{ptr}/{k}")), finding(&file::SUPPRESSION_INVALID, "", format!("unknown key `{k}` in suppression (expected path, rule, reason, expires)"))));
+                continue;
+            }
+            if e.get("expires").is_some_and(|x| !x.is_string()) {
+                errors.push((
+                    doc.locate(&format!("{ptr}/expires")),
+                    finding(
+                        &file::SUPPRESSION_INVALID,
+                        "",
+                        "`expires` must be a YYYY-MM-DD date",
+                    ),
+                ));
+                continue;
+            }
             let expires = field("expires");
             if let Some(x) = &expires {
                 if !is_date(x) {
@@ -282,6 +308,7 @@ impl RepoConfig {
             entries.push(RepoEntry {
                 matcher,
                 rule,
+                reason: field("reason").unwrap_or_default(),
                 expires_origin: expires
                     .as_ref()
                     .map(|_| doc.locate(&format!("{ptr}/expires"))),

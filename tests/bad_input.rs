@@ -212,3 +212,16 @@ fn postfix_syntax_errors_are_located() {
         "{v:#}"
     );
 }
+
+#[test]
+fn an_explicit_file_of_unknown_type_is_not_silently_skipped() {
+    let d = tempdir("unknown-type");
+    fs::write(d.join("gateway.conf"), "x = 1\n").unwrap();
+    let o = hisf_in(&d, &["lint", "gateway.conf"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stdout(&o).contains("gateway.conf is not a config file hisf reads"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -113,3 +113,38 @@ fn repo_config_suppresses_until_it_expires() {
         "{f:?}"
     );
 }
+
+#[test]
+fn repo_config_reasons_come_from_the_parsed_value_and_typos_are_errors() {
+    let d = tempdir("repo-flow");
+    fs::write(
+        d.join("a.yaml"),
+        format!("{MFD}    default_password: true\n"),
+    )
+    .unwrap();
+    fs::write(
+        d.join(".hisf.yml"),
+        "suppressions:\n  - {path: a.yaml, rule: HISF-MFD-005, reason: \"lease ends 2027-01\"}\n  - {path: a.yaml, rule: HISF-MFD-005, reason: x, expire: 2027-01-01}\n",
+    )
+    .unwrap();
+    let (_, v) = lint_json(&d, &["."]);
+    let f = v["findings"].as_array().unwrap();
+    let s = f.iter().find(|x| x["rule"] == "HISF-MFD-005").unwrap();
+    assert_eq!(s["suppressed"]["reason"], ".hisf.yml: lease ends 2027-01");
+    assert!(
+        f.iter().any(|x| x["rule"] == "HISF-CFG-003"
+            && x["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown key `expire`")),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn an_apostrophe_before_the_comment_does_not_hide_it() {
+    let d = tempdir("apostrophe");
+    fs::write(d.join("a.yaml"), "apiVersion: hisf/v1\nkind: MFD\nmetadata: {name: it's-old}\nspec:\n  admin:\n    default_password: true  # hisf: ignore[HISF-MFD-005] it's in the depot\n").unwrap();
+    let (code, _) = lint_json(&d, &["."]);
+    assert_eq!(code, 0);
+}

@@ -8,7 +8,7 @@ use super::tree::{Key, Node, NodeValue};
 use super::SyntaxError;
 use crate::source::SourceFile;
 
-/// Parses a JSON file: one document, or an array of documents when `many` is set by the caller.
+/// Parses a JSON file into one node (an array of documents is split by the caller).
 pub fn load(src: &SourceFile) -> Result<Node, SyntaxError> {
     let opts = ParseOptions {
         allow_comments: false,

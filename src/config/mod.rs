@@ -163,6 +163,9 @@ pub enum DiscoverError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A file named on the command line that hisf does not know how to read.
+    #[error("{0} is not a config file hisf reads (expected *.yaml, *.yml, *.json, *.toml, main.cf or master.cf)")]
+    Unrecognised(PathBuf),
     /// A directory with nothing to lint.
     #[error(
         "no config files under {0} (looked for *.yaml, *.yml, *.json, *.toml, main.cf, master.cf)"
@@ -187,6 +190,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<DiscoverError>) {
                 path: p.clone(),
                 source: e,
             }),
+            Ok(m) if m.is_file() && Format::of(p).is_none() => {
+                errors.push(DiscoverError::Unrecognised(p.clone()))
+            }
             Ok(m) if m.is_file() => files.push(p.clone()),
             Ok(_) => {
                 let before = files.len();

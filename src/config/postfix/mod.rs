@@ -117,6 +117,12 @@ impl Instance {
         while let Some(i) = rest.find('$') {
             out.push_str(&rest[..i]);
             let after = &rest[i + 1..];
+            if let Some(tail) = after.strip_prefix('$') {
+                // `$$` is a literal `$`.
+                out.push('$');
+                rest = tail;
+                continue;
+            }
             let (name, consumed) = match after.chars().next() {
                 Some(open @ ('{' | '(')) => {
                     let close = if open == '{' { '}' } else { ')' };

@@ -32,7 +32,8 @@ pub fn parse(value: &str) -> ProtocolSet {
         .collect();
     // An explicit include list enables only those; otherwise everything OpenSSL 3 can still speak.
     let mut on = if includes.is_empty() {
-        [true; 6]
+        // Debian's OpenSSL 3 is built without SSLv3.
+        [false, false, true, true, true, true]
     } else {
         let mut s = [false; 6];
         for i in includes {
@@ -93,5 +94,6 @@ mod tests {
         assert_eq!(parse("TLSv1.2 TLSv1.3").min_name(), "TLSv1.2");
         assert_eq!(parse("!SSLv2:!SSLv3:!TLSv1").min_name(), "TLSv1.1");
         assert_eq!(parse(">=TLSv1.2").max_name(), None);
+        assert_eq!(parse("").min_name(), "TLSv1.0");
     }
 }
