@@ -208,6 +208,9 @@ pub fn run(opts: &LintOptions) -> LintReport {
     // Rules over each document, then over the whole set.
     let mut raw: Vec<(Origin, RawFinding)> = Vec::new();
     let mut inline: Vec<(Arc<SourceFile>, Vec<Inline>)> = Vec::new();
+    // Path → index into `inline`, so matching findings to comments stays linear.
+    let mut inline_index: std::collections::HashMap<PathBuf, usize> =
+        std::collections::HashMap::new();
     let mut typed: Vec<(&Document, &ConfigDoc)> = Vec::new();
     for r in &results {
         if let Some(io) = &r.io {
@@ -216,7 +219,11 @@ pub fn run(opts: &LintOptions) -> LintReport {
         raw.extend(r.raw.iter().cloned());
         for src in &r.sources {
             report.files += 1;
-            inline.push((src.clone(), suppress::scan_inline(src, &mut raw)));
+            let list = suppress::scan_inline(src, &mut raw);
+            if !list.is_empty() {
+                inline_index.insert(src.path.clone(), inline.len());
+                inline.push((src.clone(), list));
+            }
         }
         for (doc, t) in &r.docs {
             report.documents += 1;
@@ -270,10 +277,8 @@ pub fn run(opts: &LintOptions) -> LintReport {
         let location = Location::from_origin(&origin);
         let mut suppressed = None;
         if f.rule.scope != [crate::policy::Scope::File] || std::ptr::eq(f.rule, &file::SCHEMA) {
-            if let Some((_, list)) = inline
-                .iter_mut()
-                .find(|(s, _)| Arc::ptr_eq(s, &location.source) || s.path == location.source.path)
-            {
+            let entry = inline_index.get(&location.source.path).copied();
+            if let Some((_, list)) = entry.and_then(|i| inline.get_mut(i)) {
                 let line = location.start.line;
                 if let Some(s) = list
                     .iter_mut()

@@ -36,7 +36,12 @@ impl SourceFile {
 
     /// Path for display, with forward slashes.
     pub fn display_path(&self) -> String {
-        self.path.to_string_lossy().replace('\\', "/")
+        let p = self.path.to_string_lossy();
+        if p.contains('\\') {
+            p.replace('\\', "/")
+        } else {
+            p.into_owned()
+        }
     }
 
     /// Line and column of a byte offset (clamped to the text).

@@ -82,42 +82,75 @@ pub struct Document {
     pub index: usize,
     /// The document as JSON.
     pub value: serde_json::Value,
-    /// JSON pointer → source location.
+    /// JSON pointer → source location, for generated documents (Postfix).
     pub origins: HashMap<String, Origin>,
+    /// The parsed tree, for written documents: pointers are resolved by walking it.
+    pub tree: Option<Node>,
     /// Whether the value was generated (Postfix) rather than written by a person.
     pub generated: bool,
 }
 
 impl Document {
     /// Builds a document from a parsed tree.
-    pub fn from_node(source: Arc<SourceFile>, index: usize, node: &Node) -> Document {
-        let mut spans = HashMap::new();
-        node.index_pointers("", None, &mut spans);
-        let origins = spans
-            .into_iter()
-            .map(|(p, s)| {
-                let o = Origin {
-                    source: source.clone(),
-                    span: s.value,
-                    key_span: s.key,
-                    label: None,
-                    help: None,
-                };
-                (p, o)
-            })
-            .collect();
+    pub fn from_node(source: Arc<SourceFile>, index: usize, node: Node) -> Document {
         Document {
             source,
             index,
             value: node.to_json(),
-            origins,
+            origins: HashMap::new(),
+            tree: Some(node),
             generated: false,
         }
+    }
+
+    /// Walks the tree along `pointer`: the deepest node reached, its key span,
+    /// and the byte length of the pointer prefix that was found.
+    fn walk(&self, pointer: &str) -> Option<(Origin, usize)> {
+        let mut node = self.tree.as_ref()?;
+        let mut key = None;
+        let mut matched = 0;
+        for token in pointer.split('/').skip(1) {
+            let name = tree::unescape_pointer_token(token);
+            let next = match &node.value {
+                tree::NodeValue::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k.name == name)
+                    .map(|(k, v)| (Some(k.span.clone()), v)),
+                tree::NodeValue::Seq(items) => name
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (None, v)),
+                _ => None,
+            };
+            let Some((k, v)) = next else { break };
+            key = k;
+            node = v;
+            matched += 1 + token.len();
+        }
+        let origin = Origin {
+            source: self.source.clone(),
+            span: node.span.clone(),
+            key_span: key,
+            label: None,
+            help: None,
+        };
+        Some((origin, matched))
     }
 
     /// Resolves a pointer to a source location. A pointer to something that is
     /// not written lands on its nearest written ancestor, with a label saying so.
     pub fn locate(&self, pointer: &str) -> Origin {
+        if let Some((mut o, matched)) = self.walk(pointer) {
+            if matched < pointer.len() {
+                let missing = pointer[matched..].trim_start_matches('/').replace('/', ".");
+                if let Some(k) = o.key_span.take() {
+                    o.span = k;
+                }
+                o.label = Some(format!("`{missing}` is not set here"));
+            }
+            return o;
+        }
         if let Some(o) = self.origins.get(pointer) {
             return o.clone();
         }
@@ -286,7 +319,7 @@ pub fn parse_structured(
         }
     };
     let mut docs = Vec::with_capacity(nodes.len());
-    for (i, n) in nodes.iter().enumerate() {
+    for (i, n) in nodes.into_iter().enumerate() {
         if let Some((_, key)) = n.find_duplicate_key("") {
             return Err(SyntaxError {
                 message: format!("duplicate key `{}`", key.name),

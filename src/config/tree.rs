@@ -4,7 +4,6 @@
 //! rules work on its `serde_json::Value` form, and findings point back through
 //! the JSON pointer index built here.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// A scalar, mapping or sequence with the byte span it occupies.
@@ -42,15 +41,6 @@ pub struct Key {
     pub span: Range<usize>,
 }
 
-/// Where a JSON pointer lands in the source: the key (if any) and the value.
-#[derive(Debug, Clone)]
-pub struct PointerSpan {
-    /// Span of the mapping key naming this value, absent for sequence items and the root.
-    pub key: Option<Range<usize>>,
-    /// Span of the value.
-    pub value: Range<usize>,
-}
-
 impl Node {
     /// Converts to a JSON value for schema validation and typed decoding.
     pub fn to_json(&self) -> serde_json::Value {
@@ -67,36 +57,6 @@ impl Node {
                     .map(|(k, v)| (k.name.clone(), v.to_json()))
                     .collect(),
             ),
-        }
-    }
-
-    /// Records the span of every value under `prefix` (a JSON pointer) into `out`.
-    pub fn index_pointers(
-        &self,
-        prefix: &str,
-        key: Option<Range<usize>>,
-        out: &mut HashMap<String, PointerSpan>,
-    ) {
-        out.insert(
-            prefix.to_string(),
-            PointerSpan {
-                key,
-                value: self.span.clone(),
-            },
-        );
-        match &self.value {
-            NodeValue::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    item.index_pointers(&format!("{prefix}/{i}"), None, out);
-                }
-            }
-            NodeValue::Map(entries) => {
-                for (k, v) in entries {
-                    let p = format!("{prefix}/{}", escape_pointer_token(&k.name));
-                    v.index_pointers(&p, Some(k.span.clone()), out);
-                }
-            }
-            _ => {}
         }
     }
 
@@ -126,4 +86,13 @@ impl Node {
 /// Escapes one JSON pointer reference token (RFC 6901).
 pub fn escape_pointer_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Unescapes one JSON pointer reference token (RFC 6901).
+pub fn unescape_pointer_token(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('~') {
+        s.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        s.into()
+    }
 }

@@ -377,6 +377,7 @@ pub fn to_document(inst: &Instance) -> Document {
         value,
         origins,
         generated: true,
+        tree: None,
     }
 }
 
