@@ -9,9 +9,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    // The same bytes serve as both files: main.cf up to the first NUL-free split point.
-    let (a, b) = text.split_at(text.len() / 2);
-    let (a, b) = if text.is_char_boundary(text.len() / 2) { (a, b) } else { (text, "") };
+    // The first half is main.cf, the second master.cf (all of it main.cf if the middle splits a character).
+    let mid = text.len() / 2;
+    let (a, b) = if text.is_char_boundary(mid) { text.split_at(mid) } else { (text, "") };
     let main = Arc::new(SourceFile::new("main.cf", a.to_string()));
     let master = Arc::new(SourceFile::new("master.cf", b.to_string()));
     let inst = Instance {
