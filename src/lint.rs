@@ -285,11 +285,7 @@ pub fn run(opts: &LintOptions) -> LintReport {
                     .find(|s| s.covers_line == line && s.rules.iter().any(|r| r == f.rule.id))
                 {
                     s.used = true;
-                    let text = location.source.text[s.span.clone()].to_string();
-                    suppressed = Some(
-                        text.split_once(']')
-                            .map_or(text.clone(), |(_, r)| r.trim().to_string()),
-                    );
+                    suppressed = Some(s.reason.clone());
                 }
             }
             if suppressed.is_none() {
@@ -315,13 +311,7 @@ pub fn run(opts: &LintOptions) -> LintReport {
     let mut extra = Vec::new();
     for (src, list) in &inline {
         for s in list.iter().filter(|s| !s.used) {
-            let o = Origin {
-                source: src.clone(),
-                span: s.span.clone(),
-                key_span: None,
-                label: None,
-                help: None,
-            };
+            let o = Origin::at(src.clone(), s.span.clone());
             extra.push((
                 o,
                 finding(
@@ -374,21 +364,27 @@ pub fn run(opts: &LintOptions) -> LintReport {
         });
     }
 
-    report.findings.sort_by(|a, b| {
-        (a.location.path(), a.location.start, a.rule.id, &a.message).cmp(&(
-            b.location.path(),
-            b.location.start,
-            b.rule.id,
-            &b.message,
-        ))
-    });
+    // Compare paths as they are (byte-wise), without building display strings per comparison.
+    report
+        .findings
+        .sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     report.findings.dedup_by(|a, b| {
         a.rule.id == b.rule.id
             && a.location.span == b.location.span
             && a.message == b.message
-            && a.location.path() == b.location.path()
+            && a.location.source.path == b.location.source.path
     });
     report
+}
+
+/// Findings are ordered by file, position, rule and message.
+fn sort_key(f: &Finding) -> (&std::ffi::OsStr, LineCol, &str, &str) {
+    (
+        f.location.source.path.as_os_str(),
+        f.location.start,
+        f.rule.id,
+        &f.message,
+    )
 }
 
 fn parent(p: &Path) -> PathBuf {
@@ -446,15 +442,12 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     })
 }
 
-fn syntax(source: &Arc<SourceFile>, e: SyntaxError) -> (Origin, RawFinding) {
-    let o = Origin {
-        source: source.clone(),
-        span: e.span,
-        key_span: None,
-        label: None,
-        help: None,
-    };
-    (o, finding(&file::SYNTAX, "", e.message))
+/// A syntax error as a HISF-CFG-001 finding at its place.
+pub(crate) fn syntax(source: &Arc<SourceFile>, e: SyntaxError) -> (Origin, RawFinding) {
+    (
+        Origin::at(source.clone(), e.span),
+        finding(&file::SYNTAX, "", e.message),
+    )
 }
 
 /// A file read from disk: text, or the part before the first undecodable byte and why.

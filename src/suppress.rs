@@ -22,6 +22,8 @@ pub struct Inline {
     pub covers_line: usize,
     /// Rule IDs named.
     pub rules: Vec<String>,
+    /// Why the findings are accepted.
+    pub reason: String,
     /// Span of the comment.
     pub span: Range<usize>,
     /// Whether any finding used it.
@@ -46,13 +48,7 @@ pub fn scan_inline(src: &Arc<SourceFile>, errors: &mut Vec<(Origin, RawFinding)>
         let rest = rest.trim_start();
         let start = src.line_start(line) + hash;
         let span = start..src.line_start(line) + text.len();
-        let origin = Origin {
-            source: src.clone(),
-            span: span.clone(),
-            key_span: None,
-            label: None,
-            help: None,
-        };
+        let origin = Origin::at(src.clone(), span.clone());
         let bad = |msg: &str, errors: &mut Vec<(Origin, RawFinding)>| {
             errors.push((
                 origin.clone(),
@@ -100,6 +96,7 @@ pub fn scan_inline(src: &Arc<SourceFile>, errors: &mut Vec<(Origin, RawFinding)>
         out.push(Inline {
             covers_line: if alone { line + 1 } else { line },
             rules,
+            reason: reason.trim().to_string(),
             span,
             used: false,
         });
@@ -168,14 +165,7 @@ impl RepoConfig {
         let src = match config::read_text(path)? {
             Ok(s) => Arc::new(s),
             Err((s, e)) => {
-                let o = Origin {
-                    source: Arc::new(s),
-                    span: e.span,
-                    key_span: None,
-                    label: None,
-                    help: None,
-                };
-                errors.push((o, finding(&file::SYNTAX, "", e.message)));
+                errors.push(crate::lint::syntax(&Arc::new(s), e));
                 return Ok(RepoConfig {
                     base,
                     entries: vec![],
@@ -185,14 +175,7 @@ impl RepoConfig {
         let docs = match config::parse_structured(&src, config::Format::Yaml) {
             Ok(d) => d,
             Err(e) => {
-                let o = Origin {
-                    source: src.clone(),
-                    span: e.span,
-                    key_span: None,
-                    label: None,
-                    help: None,
-                };
-                errors.push((o, finding(&file::SYNTAX, "", e.message)));
+                errors.push(crate::lint::syntax(&src, e));
                 return Ok(RepoConfig {
                     base,
                     entries: vec![],

@@ -73,6 +73,30 @@ pub struct Origin {
     pub help: Option<String>,
 }
 
+impl Origin {
+    /// A plain location: no key, label or help.
+    pub fn at(source: Arc<SourceFile>, span: Range<usize>) -> Origin {
+        Origin {
+            source,
+            span,
+            key_span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    /// This ancestor's location standing in for `missing`, a field not written under it.
+    fn for_missing(mut self, missing: &str) -> Origin {
+        if let Some(k) = self.key_span.take() {
+            self.span = k;
+        }
+        let missing = missing.trim_start_matches('/').replace('/', ".");
+        self.label
+            .get_or_insert_with(|| format!("`{missing}` is not set here"));
+        self
+    }
+}
+
 /// A config document ready for the schema check and the rules.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -86,8 +110,6 @@ pub struct Document {
     pub origins: HashMap<String, Origin>,
     /// The parsed tree, for written documents: pointers are resolved by walking it.
     pub tree: Option<Node>,
-    /// Whether the value was generated (Postfix) rather than written by a person.
-    pub generated: bool,
 }
 
 impl Document {
@@ -99,7 +121,6 @@ impl Document {
             value: node.to_json(),
             origins: HashMap::new(),
             tree: Some(node),
-            generated: false,
         }
     }
 
@@ -128,26 +149,17 @@ impl Document {
             node = v;
             matched += 1 + token.len();
         }
-        let origin = Origin {
-            source: self.source.clone(),
-            span: node.span.clone(),
-            key_span: key,
-            label: None,
-            help: None,
-        };
+        let mut origin = Origin::at(self.source.clone(), node.span.clone());
+        origin.key_span = key;
         Some((origin, matched))
     }
 
     /// Resolves a pointer to a source location. A pointer to something that is
     /// not written lands on its nearest written ancestor, with a label saying so.
     pub fn locate(&self, pointer: &str) -> Origin {
-        if let Some((mut o, matched)) = self.walk(pointer) {
+        if let Some((o, matched)) = self.walk(pointer) {
             if matched < pointer.len() {
-                let missing = pointer[matched..].trim_start_matches('/').replace('/', ".");
-                if let Some(k) = o.key_span.take() {
-                    o.span = k;
-                }
-                o.label = Some(format!("`{missing}` is not set here"));
+                return o.for_missing(&pointer[matched..]);
             }
             return o;
         }
@@ -157,31 +169,11 @@ impl Document {
         let mut p = pointer;
         while let Some((parent, _)) = p.rsplit_once('/') {
             if let Some(o) = self.origins.get(parent) {
-                let missing = pointer[parent.len()..]
-                    .trim_start_matches('/')
-                    .replace('/', ".");
-                let mut o = o.clone();
-                if let Some(k) = o.key_span.take() {
-                    o.span = k;
-                }
-                o.label
-                    .get_or_insert_with(|| format!("`{missing}` is not set here"));
-                return o;
+                return o.clone().for_missing(&pointer[parent.len()..]);
             }
             p = parent;
         }
-        Origin {
-            source: self.source.clone(),
-            span: 0..0,
-            key_span: None,
-            label: None,
-            help: None,
-        }
-    }
-
-    /// The document's `kind`, if it has a string one.
-    pub fn kind(&self) -> Option<&str> {
-        self.value.get("kind").and_then(|k| k.as_str())
+        Origin::at(self.source.clone(), 0..0)
     }
 }
 
@@ -320,7 +312,7 @@ pub fn parse_structured(
     };
     let mut docs = Vec::with_capacity(nodes.len());
     for (i, n) in nodes.into_iter().enumerate() {
-        if let Some((_, key)) = n.find_duplicate_key("") {
+        if let Some(key) = n.find_duplicate_key() {
             return Err(SyntaxError {
                 message: format!("duplicate key `{}`", key.name),
                 span: key.span,

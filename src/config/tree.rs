@@ -60,23 +60,17 @@ impl Node {
         }
     }
 
-    /// First duplicated key anywhere in the tree, as (pointer of the map, key).
-    pub fn find_duplicate_key(&self, prefix: &str) -> Option<(String, Key)> {
+    /// First duplicated key anywhere in the tree.
+    pub fn find_duplicate_key(&self) -> Option<Key> {
         match &self.value {
-            NodeValue::Seq(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, n)| n.find_duplicate_key(&format!("{prefix}/{i}"))),
+            NodeValue::Seq(items) => items.iter().find_map(Node::find_duplicate_key),
             NodeValue::Map(entries) => {
                 let mut seen = std::collections::HashSet::new();
-                for (k, _) in entries {
-                    if !seen.insert(k.name.as_str()) {
-                        return Some((prefix.to_string(), k.clone()));
-                    }
-                }
-                entries.iter().find_map(|(k, v)| {
-                    v.find_duplicate_key(&format!("{prefix}/{}", escape_pointer_token(&k.name)))
-                })
+                entries
+                    .iter()
+                    .find(|(k, _)| !seen.insert(k.name.as_str()))
+                    .map(|(k, _)| k.clone())
+                    .or_else(|| entries.iter().find_map(|(_, v)| v.find_duplicate_key()))
             }
             _ => None,
         }

@@ -376,7 +376,6 @@ pub fn to_document(inst: &Instance) -> Document {
         index: 0,
         value,
         origins,
-        generated: true,
         tree: None,
     }
 }
