@@ -30,6 +30,7 @@ Exit codes:
 Examples:
   hisf lint examples/
   hisf lint --format sarif --output hisf.sarif configs/
+  hisf lint --format github --sarif hisf.sarif configs/    # in a GitHub workflow
   hisf lint --profile strict --fail-on warning mfd/printers.yaml
 
 Suppress a finding with a comment on (or just above) its line:
@@ -57,6 +58,17 @@ or centrally in .hisf.yml (see docs/suppressions.md).")]
         /// Date used for expiry checks, YYYY-MM-DD (default: today, UTC).
         #[arg(long, env = "HISF_TODAY", hide = true)]
         today: Option<String>,
+        /// Also write SARIF 2.1.0 to FILE, whatever --format is (for code scanning).
+        #[arg(long, value_name = "FILE")]
+        sarif: Option<PathBuf>,
+        /// Also append the Markdown summary to FILE. With `--format github` it is
+        /// appended to $GITHUB_STEP_SUMMARY when that is set and this is not given.
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+        /// Append finding counts as `errors=N`, `warnings=N`, `notes=N`, `suppressed=N`,
+        /// `files=N`, `failed=true|false` lines to FILE (the $GITHUB_OUTPUT format).
+        #[arg(long, value_name = "FILE")]
+        github_output: Option<PathBuf>,
         /// Colour in human output: auto, always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
@@ -85,6 +97,9 @@ fn main() -> ExitCode {
             fail_on,
             config,
             today,
+            sarif,
+            summary,
+            github_output,
             color,
         } => {
             let today = match today {
@@ -127,24 +142,32 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            if format == OutputFormat::Github {
-                if let Some(path) =
-                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-                {
-                    let res = std::fs::OpenOptions::new()
-                        .append(true)
-                        .create(true)
-                        .open(&path)
-                        .and_then(|mut f| {
-                            f.write_all(render::github::step_summary(&report).as_bytes())
-                        });
-                    if let Err(e) = res {
-                        eprintln!(
-                            "error: cannot append to GITHUB_STEP_SUMMARY {}: {e}",
-                            PathBuf::from(path).display()
-                        );
-                        code = 2;
-                    }
+            if let Some(path) = &sarif {
+                if let Err(e) = std::fs::write(path, render::sarif::render(&report)) {
+                    eprintln!("error: cannot write SARIF to {}: {e}", path.display());
+                    code = 2;
+                }
+            }
+            let summary = summary.or_else(|| {
+                (format == OutputFormat::Github)
+                    .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
+                    .flatten()
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+            });
+            if let Some(path) = &summary {
+                if let Err(e) = append(path, &render::github::step_summary(&report)) {
+                    eprintln!(
+                        "error: cannot append the summary to {}: {e}",
+                        path.display()
+                    );
+                    code = 2;
+                }
+            }
+            if let Some(path) = &github_output {
+                if let Err(e) = append(path, &render::github::outputs(&report)) {
+                    eprintln!("error: cannot append outputs to {}: {e}", path.display());
+                    code = 2;
                 }
             }
             ExitCode::from(code as u8)
@@ -182,6 +205,15 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Appends text to a file, creating it if needed.
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 /// Writes to stdout; a closed pipe (`hisf rules | head`) is not an error worth a panic.

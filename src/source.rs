@@ -37,11 +37,13 @@ impl SourceFile {
     /// Path for display, with forward slashes.
     pub fn display_path(&self) -> String {
         let p = self.path.to_string_lossy();
-        if p.contains('\\') {
-            p.replace('\\', "/")
-        } else {
-            p.into_owned()
+        let mut p: &str = &p;
+        // `./x` and `x` are the same file; GitHub annotations and SARIF want
+        // the plain workspace-relative form.
+        while let Some(rest) = p.strip_prefix("./").or_else(|| p.strip_prefix(".\\")) {
+            p = rest;
         }
+        p.replace('\\', "/")
     }
 
     /// Line and column of a byte offset (clamped to the text).

@@ -8,6 +8,17 @@ echo "== toolchain"
 cargo --version
 rustup component list --installed 2>/dev/null | grep -E '^(rustfmt|clippy)' || rustup component add rustfmt clippy
 
+echo "== Python tools (venv under target/py, pinned): check-jsonschema, zizmor"
+[ -x target/py/bin/python ] || python3 -m venv target/py
+target/py/bin/pip install --quiet --disable-pip-version-check 'check-jsonschema==0.39.*' 'zizmor==1.33.*'
+
+echo "== action.yml and workflows against SchemaStore's schemas (offline, vendored in check-jsonschema)"
+target/py/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
+target/py/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+echo "== zizmor --offline: no findings at medium or above"
+target/py/bin/zizmor --offline --min-severity medium --no-progress action.yml .github/workflows
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

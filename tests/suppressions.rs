@@ -40,15 +40,15 @@ fn suppression_without_reason_or_with_unknown_rule_is_an_error() {
     assert_eq!(code, 1);
     let f = findings(&v);
     assert!(
-        f.contains(&("HISF-CFG-003".into(), "./a.yaml".into(), 6, 29)),
+        f.contains(&("HISF-CFG-003".into(), "a.yaml".into(), 6, 29)),
         "{f:?}"
     );
     assert!(
-        f.contains(&("HISF-MFD-005".into(), "./a.yaml".into(), 6, 23)),
+        f.contains(&("HISF-MFD-005".into(), "a.yaml".into(), 6, 23)),
         "unsuppressed: {f:?}"
     );
     assert!(
-        f.iter().any(|x| x.0 == "HISF-CFG-003" && x.1 == "./b.yaml"),
+        f.iter().any(|x| x.0 == "HISF-CFG-003" && x.1 == "b.yaml"),
         "{f:?}"
     );
 }
@@ -65,7 +65,7 @@ fn unused_inline_suppression_is_reported() {
     assert_eq!(code, 0);
     assert_eq!(
         findings(&v),
-        vec![("HISF-CFG-005".into(), "./a.yaml".into(), 6, 30)]
+        vec![("HISF-CFG-005".into(), "a.yaml".into(), 6, 30)]
     );
 }
 
@@ -97,19 +97,19 @@ fn repo_config_suppresses_until_it_expires() {
         })
         .collect();
     assert!(
-        live.contains(&("HISF-MFD-005".into(), "./devices/b.json".into())),
+        live.contains(&("HISF-MFD-005".into(), "devices/b.json".into())),
         "{live:?}"
     );
     assert!(
-        !live.contains(&("HISF-MFD-005".into(), "./devices/a.json".into())),
+        !live.contains(&("HISF-MFD-005".into(), "devices/a.json".into())),
         "{live:?}"
     );
     assert!(
-        f.contains(&("HISF-CFG-004".into(), "./.hisf.yml".into(), 9, 14)),
+        f.contains(&("HISF-CFG-004".into(), ".hisf.yml".into(), 9, 14)),
         "{f:?}"
     );
     assert!(
-        f.contains(&("HISF-CFG-005".into(), "./.hisf.yml".into(), 10, 5)),
+        f.contains(&("HISF-CFG-005".into(), ".hisf.yml".into(), 10, 5)),
         "{f:?}"
     );
 }

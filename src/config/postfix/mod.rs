@@ -31,6 +31,10 @@ struct Effective {
 }
 
 /// How deep `$name` references may nest.
+/// References followed while expanding one parameter.
+const MAX_EXPANSION_STEPS: usize = 10_000;
+/// Expanded length at which expansion stops (real values are a few hundred bytes).
+const MAX_EXPANDED_LEN: usize = 64 * 1024;
 const MAX_EXPANSION_DEPTH: usize = 16;
 
 impl Instance {
@@ -104,17 +108,31 @@ impl Instance {
     /// Effective, `$`-expanded value of `name` for a service.
     fn get(&self, name: &str, svc: Option<&Service>) -> Option<Effective> {
         let mut e = self.raw(name, svc)?;
-        e.value = self.expand(&e.value, svc, 0);
+        let mut budget = MAX_EXPANSION_STEPS;
+        e.value = self.expand(&e.value, svc, 0, &mut budget);
         Some(e)
     }
 
-    fn expand(&self, value: &str, svc: Option<&Service>, depth: usize) -> String {
-        if depth >= MAX_EXPANSION_DEPTH || !value.contains('$') {
+    /// Expands `$name` references. Bounded three ways, so that a hostile
+    /// main.cf (`a = $b$b`, `b = $c$c`, …) cannot exhaust memory or time:
+    /// nesting depth, total references followed, and output length. What
+    /// is left over when a bound is hit stays unexpanded.
+    fn expand(
+        &self,
+        value: &str,
+        svc: Option<&Service>,
+        depth: usize,
+        budget: &mut usize,
+    ) -> String {
+        if depth >= MAX_EXPANSION_DEPTH || !value.contains('$') || *budget == 0 {
             return value.to_string();
         }
         let mut out = String::with_capacity(value.len());
         let mut rest = value;
         while let Some(i) = rest.find('$') {
+            if out.len() > MAX_EXPANDED_LEN || *budget == 0 {
+                break;
+            }
             out.push_str(&rest[..i]);
             let after = &rest[i + 1..];
             if let Some(tail) = after.strip_prefix('$') {
@@ -144,8 +162,9 @@ impl Instance {
                 rest = after;
                 continue;
             }
+            *budget -= 1;
             if let Some(e) = self.raw(name, svc) {
-                out.push_str(&self.expand(&e.value, svc, depth + 1));
+                out.push_str(&self.expand(&e.value, svc, depth + 1, budget));
             }
             rest = &after[consumed..];
         }
