@@ -10,6 +10,7 @@ pub mod config;
 pub mod dates;
 pub mod lint;
 pub mod policy;
+pub mod probe;
 pub mod render;
 pub mod source;
 pub mod suppress;

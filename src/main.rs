@@ -73,6 +73,68 @@ or centrally in .hisf.yml (see docs/suppressions.md).")]
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
     },
+    /// Check mail domains and hosts live: MX, STARTTLS, TLS versions (TLS 1.0/1.1 still accepted?), certificates.
+    #[command(after_help = "\
+Targets:
+  example.health.nz            a mail domain: every MX host, every address, port 25
+  smtp://HOST[:PORT]           STARTTLS (default port 25; 587 for submission)
+  smtps://HOST[:PORT]          implicit TLS (default port 465)
+
+At most three connections per address: a modern handshake (TLS 1.2/1.3), a
+ClientHello capped at TLS 1.1, and one more when it is needed (TLS 1.0, or
+TLS 1.2 with suites the modern client does not speak). One connection at a
+time per address; an address shared by several targets is probed once.
+Only public unicast addresses on ports 25, 465 and 587 are probed.
+
+Exit codes:
+  0  every target compliant (or not applicable: null MX)
+  1  a target is non-compliant
+  2  usage error (bad target, resolver or CA file)
+  3  otherwise, a target is inconclusive (timeouts, throttling, DNS failure)
+
+Examples:
+  hisf check example.health.nz
+  hisf check --format json smtp://mx1.example.health.nz smtps://mail.example.health.nz
+  hisf check --resolver 127.0.0.1:5353 --allow-private-targets lab.test")]
+    Check {
+        /// Domains, smtp://HOST[:PORT] or smtps://HOST[:PORT].
+        #[arg(required = true, value_name = "TARGET")]
+        targets: Vec<String>,
+        /// Output format: human or json (schemas/check-result.schema.json).
+        #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+        /// Write the output to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// DNS server (IP:PORT) to use instead of the system's resolver.
+        #[arg(long, value_name = "IP:PORT")]
+        resolver: Option<std::net::SocketAddr>,
+        /// Name sent in EHLO; use one whose reverse DNS matches your scanner's address.
+        #[arg(long, default_value = "hisf.invalid", value_name = "NAME")]
+        ehlo_name: String,
+        /// Timeout of each step (connect, each reply, each handshake), seconds.
+        #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+        timeout: f64,
+        /// Deadline for everything about one address, seconds.
+        #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+        deadline: f64,
+        /// Extra trust anchors (PEM), e.g. a private CA.
+        #[arg(long, value_name = "PEM")]
+        ca_file: Vec<PathBuf>,
+        /// Addresses probed at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Policy profile: which regime's severities apply.
+        #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
+        profile: Profile,
+        /// Allow loopback, private, link-local and other non-public addresses (any port).
+        /// For test labs only; a deployed service never sets this.
+        #[arg(long)]
+        allow_private_targets: bool,
+        /// Colour: auto, always or never.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+        color: String,
+    },
     /// List the rules, or explain one: `hisf rules HISF-MAIL-004`.
     Rules {
         /// A rule ID to explain.
@@ -117,15 +179,7 @@ fn main() -> ExitCode {
                 config,
                 today,
             });
-            let color = match color.as_str() {
-                "always" => true,
-                "never" => false,
-                _ => {
-                    output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = use_color(&color, output.is_none());
             let text = render::render(&report, format, color);
             let mut code = report.exit_code();
             match &output {
@@ -172,6 +226,131 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Command::Check {
+            targets,
+            format,
+            output,
+            resolver,
+            ehlo_name,
+            timeout,
+            deadline,
+            ca_file,
+            concurrency,
+            profile,
+            allow_private_targets,
+            color,
+        } => {
+            let mut parsed = Vec::new();
+            for t in &targets {
+                match hisf::probe::target::parse(t) {
+                    Ok(t) => parsed.push(t),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let secs = |name: &str, v: f64| {
+                if v.is_finite() && v > 0.0 && v <= 3600.0 {
+                    Ok(std::time::Duration::from_secs_f64(v))
+                } else {
+                    Err(format!(
+                        "error: --{name} must be between 0 and 3600 seconds"
+                    ))
+                }
+            };
+            let (step, deadline) = match (secs("timeout", timeout), secs("deadline", deadline)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut extra_roots = Vec::new();
+            for f in &ca_file {
+                use rustls::pki_types::pem::PemObject;
+                match rustls::pki_types::CertificateDer::pem_file_iter(f) {
+                    Ok(iter) => {
+                        let before = extra_roots.len();
+                        for c in iter {
+                            match c {
+                                Ok(c) => extra_roots.push(c),
+                                Err(e) => {
+                                    eprintln!("error: {}: {e}", f.display());
+                                    return ExitCode::from(2);
+                                }
+                            }
+                        }
+                        if extra_roots.len() == before {
+                            eprintln!("error: {}: no PEM certificate in the file", f.display());
+                            return ExitCode::from(2);
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot read --ca-file {}: {e}", f.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let opts = hisf::probe::CheckOptions {
+                resolver,
+                ehlo_name,
+                step_timeout: step,
+                host_deadline: deadline,
+                allow_private: allow_private_targets,
+                extra_roots,
+                concurrency,
+                profile,
+            };
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("error: cannot start the async runtime: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let total = parsed.len();
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let show = total > 1 && std::io::stderr().is_terminal();
+            let progress = |r: &hisf::probe::verdict::TargetResult| {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if show {
+                    eprintln!("[{n}/{total}] {}: {}", r.target, r.verdict.as_str());
+                }
+            };
+            let report = match rt.block_on(hisf::probe::check(&parsed, opts, &progress)) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let color = use_color(&color, output.is_none());
+            let text = if format == "json" {
+                render::check::json(&report)
+            } else {
+                render::check::human(&report, color)
+            };
+            let code = report.exit_code();
+            match &output {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, &text) {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+                None => {
+                    if emit(&text) != ExitCode::SUCCESS {
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            ExitCode::from(code as u8)
+        }
         Command::Rules { markdown: true, .. } => emit(&hisf::policy::docs::rules_markdown()),
         Command::Rules {
             id: None, profile, ..
@@ -204,6 +383,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// `--color auto|always|never`: auto means stdout is a terminal and NO_COLOR is unset.
+fn use_color(choice: &str, to_stdout: bool) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     }
 }
 

@@ -4,29 +4,6 @@
 mod common;
 use common::*;
 
-fn compile(schema_path: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join(schema_path)).expect("schema");
-    let mut schema: serde_json::Value = serde_json::from_str(&text).expect("schema json");
-    // Erratum in the vendored OASIS copy (tests/data/SOURCES.md): `region`'s `anyOf`
-    // sits inside `properties`, which no validator accepts. Move it where it belongs.
-    if let Some(any_of) = schema
-        .pointer_mut("/definitions/region/properties")
-        .and_then(|p| p.as_object_mut())
-        .and_then(|p| p.remove("anyOf"))
-    {
-        schema["definitions"]["region"]["anyOf"] = any_of;
-    }
-    jsonschema::draft202012::new(&schema).expect("schema compiles")
-}
-
-fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value) {
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
-}
-
 #[test]
 fn human_output_snapshots() {
     for path in [

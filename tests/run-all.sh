@@ -10,7 +10,7 @@ rustup component list --installed 2>/dev/null | grep -E '^(rustfmt|clippy)' || r
 
 echo "== Python tools (venv under target/py, pinned): check-jsonschema, zizmor"
 [ -x target/py/bin/python ] || python3 -m venv target/py
-target/py/bin/pip install --quiet --disable-pip-version-check 'check-jsonschema==0.39.*' 'zizmor==1.33.*'
+target/py/bin/pip install --quiet --disable-pip-version-check 'check-jsonschema==0.39.*' 'zizmor==1.33.*' 'sslyze==6.3.*'
 
 echo "== action.yml and workflows against SchemaStore's schemas (offline, vendored in check-jsonschema)"
 target/py/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
@@ -24,6 +24,11 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+
+echo "== test lab: Postfix listeners on 127.0.0.11-20 and dnsmasq on 127.0.0.1:5353 (tests/lab/lab.sh)"
+bash tests/lab/lab.sh start
+trap 'bash tests/lab/lab.sh stop' EXIT
+export HISF_LAB=1
 
 echo "== cargo test"
 # insta: in CI a snapshot mismatch fails instead of writing a .snap.new.

@@ -1,5 +1,6 @@
 //! Output formats. Every format renders the same [`crate::lint::LintReport`].
 
+pub mod check;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -80,3 +80,37 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("mkdir");
     d
 }
+
+/// Compiles a JSON Schema (2020-12) from the repository.
+pub fn compile(schema_path: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join(schema_path)).expect("schema");
+    let mut schema: serde_json::Value = serde_json::from_str(&text).expect("schema json");
+    // Erratum in the vendored OASIS copy (tests/data/SOURCES.md): `region`'s `anyOf`
+    // sits inside `properties`, which no validator accepts. Move it where it belongs.
+    if let Some(any_of) = schema
+        .pointer_mut("/definitions/region/properties")
+        .and_then(|p| p.as_object_mut())
+        .and_then(|p| p.remove("anyOf"))
+    {
+        schema["definitions"]["region"]["anyOf"] = any_of;
+    }
+    jsonschema::draft202012::new(&schema).expect("schema compiles")
+}
+
+/// Asserts a document is valid, listing every error.
+pub fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Asserts `hisf check --format json` output matches schemas/check-result.schema.json.
+pub fn assert_check_schema(doc: &serde_json::Value) {
+    static V: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    assert_valid(
+        V.get_or_init(|| compile("schemas/check-result.schema.json")),
+        doc,
+    );
+}
