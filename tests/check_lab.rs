@@ -332,3 +332,96 @@ fn sslyze_agrees_on_the_tls_versions_each_host_accepts() {
         );
     }
 }
+
+#[test]
+fn dns_records_and_mta_sts_policies() {
+    let Some((lab, _serial)) = lab() else { return };
+    let domain_rules = |v: &Value, t: &str| -> Vec<(String, String)> {
+        result(v, t)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let targets = [
+        "sts-good.lab.test",
+        "sts-enforce.lab.test",
+        "sts-testing.lab.test",
+        "single.lab.test",
+    ];
+    let (_, v) = hisf_check(&lab, &targets, true);
+    // Every record in place (and a TLSA record for mx-modern): nothing to say.
+    assert_eq!(domain_rules(&v, "sts-good.lab.test"), []);
+    assert_eq!(result(&v, "sts-good.lab.test")["verdict"], "compliant");
+    // An enforcing policy turns the MX's certificate fault into an error.
+    let enforce = result(&v, "sts-enforce.lab.test");
+    assert_eq!(enforce["verdict"], "non_compliant");
+    let f = &enforce["hosts"][0]["findings"][0];
+    assert_eq!(
+        (f["rule"].as_str(), f["severity"].as_str()),
+        (Some("HISF-MAIL-008"), Some("error"))
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("self-signed"),
+        "{f}"
+    );
+    let w = |r: &str| (r.to_string(), "warning".to_string());
+    let i = |r: &str| (r.to_string(), "info".to_string());
+    assert_eq!(
+        domain_rules(&v, "sts-enforce.lab.test"),
+        [
+            w("HISF-DNS-002"),
+            w("HISF-DNS-003"),
+            w("HISF-DNS-004"),
+            i("HISF-DNS-005")
+        ]
+    );
+    // Testing mode and an mx pattern that misses the MX.
+    assert_eq!(
+        domain_rules(&v, "sts-testing.lab.test"),
+        [w("HISF-DNS-001"), w("HISF-DNS-001")]
+    );
+    assert_eq!(result(&v, "sts-testing.lab.test")["verdict"], "compliant");
+    // No records at all.
+    assert_eq!(
+        domain_rules(&v, "single.lab.test"),
+        [
+            w("HISF-DNS-001"),
+            w("HISF-DNS-002"),
+            w("HISF-DNS-003"),
+            w("HISF-DNS-004")
+        ]
+    );
+
+    // Under nz-govt (the SGE framework) the DNS records are errors.
+    let ca = lab.join("pki/ca.crt");
+    let o = Command::new(env!("CARGO_BIN_EXE_hisf"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--profile",
+            "nz-govt",
+            "--resolver",
+            RESOLVER,
+            "--allow-private-targets",
+            "--ca-file",
+        ])
+        .arg(&ca)
+        .arg("sts-testing.lab.test")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        result(&v, "sts-testing.lab.test")["verdict"],
+        "non_compliant"
+    );
+    assert_eq!(v["policy"]["profile"], "nz-govt");
+}

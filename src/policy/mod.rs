@@ -1,6 +1,7 @@
 //! Rule catalogue: severities, profiles, rule metadata and the registry.
 
 pub mod docs;
+pub mod live;
 pub mod registry;
 pub mod rules;
 
@@ -78,6 +79,13 @@ pub struct Severities {
 }
 
 impl Severities {
+    /// Warning, raised to error under `nz-govt` and `strict` (the SGE framework's DNS records).
+    pub const GOVT_ERROR: Severities = Severities {
+        nz_health: Severity::Warning,
+        nz_govt: Severity::Error,
+        strict: Severity::Error,
+    };
+
     /// The same severity in every profile.
     pub const fn all(s: Severity) -> Self {
         Severities {
@@ -190,6 +198,8 @@ pub trait Rule: Sync {
     fn mfd(&self, _mfd: &Mfd, _ctx: &Context, _out: &mut Vec<RawFinding>) {}
     /// Checks the documents of a run together; returns (document index, finding).
     fn repo(&self, _docs: &[DocRef<'_>], _ctx: &Context, _out: &mut Vec<(usize, RawFinding)>) {}
+    /// Checks a mail domain's DNS records (live).
+    fn domain(&self, _facts: &live::DomainFacts, _out: &mut Vec<live::LiveFinding>) {}
 }
 
 /// Shorthand for rules building a finding.

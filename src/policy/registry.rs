@@ -31,6 +31,11 @@ pub static RULES: &[&dyn Rule] = &[
     &fax_003_no_new_fax::NoNewFax,
     &fax_004_no_pstn_bridge::NoPstnBridge,
     &fax_005_internet_fax_tls::InternetFaxTls,
+    &dns_001_mta_sts::MtaSts,
+    &dns_002_tls_rpt::TlsRpt,
+    &dns_003_spf::Spf,
+    &dns_004_dmarc::Dmarc,
+    &dns_005_dane::Dane,
 ];
 
 /// Rules raised by the loader and the suppression engine.

@@ -155,6 +155,18 @@ impl Dns {
     }
 }
 
+impl Dns {
+    /// Whether `name` has TLSA records.
+    pub async fn has_tlsa(&self, name: &str) -> Result<bool, ProbeError> {
+        let fqdn = format!("{name}.");
+        match self.resolver.tlsa_lookup(fqdn.as_str()).await {
+            Ok(l) => Ok(l.answers().iter().any(|r| matches!(r.data, RData::TLSA(_)))),
+            Err(e) if e.is_no_records_found() => Ok(false),
+            Err(e) => Err(dns_error(name, "TLSA", &e)),
+        }
+    }
+}
+
 fn dns_error(name: &str, kind: &str, e: &NetError) -> ProbeError {
     use hickory_resolver::net::DnsError;
     match e {

@@ -5,6 +5,7 @@
 pub mod dns;
 pub mod guard;
 pub mod legacy;
+pub mod mtasts;
 pub mod smtp;
 pub mod target;
 pub mod tls;
@@ -310,6 +311,94 @@ impl Prober {
         }
         p.elapsed_ms = started.elapsed().as_millis() as u64;
         p
+    }
+
+    /// DNS facts for the HISF-DNS rules, and the lookups that failed.
+    pub async fn domain_facts(
+        &self,
+        domain: &str,
+        mx_hosts: &[String],
+    ) -> (crate::policy::live::DomainFacts, Vec<ProbeError>) {
+        let dns = &self.dns;
+        let (sts_name, rpt_name, dmarc_name) = (
+            format!("_mta-sts.{domain}"),
+            format!("_smtp._tls.{domain}"),
+            format!("_dmarc.{domain}"),
+        );
+        let (sts, rpt, txt, dmarc) = tokio::join!(
+            dns.txt(&sts_name),
+            dns.txt(&rpt_name),
+            dns.txt(domain),
+            dns.txt(&dmarc_name),
+        );
+        let tlsa = futures_util::future::join_all(
+            mx_hosts
+                .iter()
+                .map(|h| async move { (h.clone(), dns.has_tlsa(&format!("_25._tcp.{h}")).await) }),
+        )
+        .await;
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<Vec<String>, ProbeError>| match r {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let d = e.detail.clone();
+                errors.push(e);
+                Err(d)
+            }
+        };
+        let (sts, rpt, txt, dmarc) = (keep(sts), keep(rpt), keep(txt), keep(dmarc));
+        let tlsa = tlsa
+            .into_iter()
+            .map(|(h, r)| (h, r.map_err(|e| e.detail)))
+            .collect();
+        let policy = match &sts {
+            Ok(t) if !crate::policy::live::records(t, "v=STSv1").is_empty() => {
+                Some(self.mta_sts_policy(domain).await)
+            }
+            _ => None,
+        };
+        (
+            crate::policy::live::DomainFacts {
+                domain: domain.to_string(),
+                mx_hosts: mx_hosts.to_vec(),
+                mta_sts_txt: sts,
+                mta_sts_policy: policy,
+                tlsrpt_txt: rpt,
+                txt,
+                dmarc_txt: dmarc,
+                tlsa,
+            },
+            errors,
+        )
+    }
+
+    async fn mta_sts_policy(
+        &self,
+        domain: &str,
+    ) -> Result<crate::policy::live::MtaStsPolicy, String> {
+        let host = format!("mta-sts.{domain}");
+        let ips = self.dns.addresses(&host).await.map_err(|e| e.detail)?;
+        let ip = ips
+            .iter()
+            .copied()
+            .find(|ip| self.refusal(*ip, 443).is_none())
+            .ok_or_else(|| {
+                format!(
+                    "{host} has no address hisf may connect to ({})",
+                    ips.iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        mtasts::fetch(
+            SocketAddr::new(ip, 443),
+            &host,
+            self.roots.clone(),
+            self.provider.clone(),
+            self.opts.step_timeout,
+        )
+        .await
     }
 
     fn refusal(&self, ip: IpAddr, port: u16) -> Option<String> {

@@ -149,6 +149,12 @@ fn trust_error_text(e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             "issuer unknown (self-signed, or a private CA not given with --ca-file)".into()
         }
+        rustls::Error::InvalidCertificate(c) if format!("{c:?}").contains("CaUsedAsEndEntity") => {
+            "self-signed: the server presents a CA certificate as its own".into()
+        }
+        rustls::Error::InvalidCertificate(CertificateError::BadSignature) => {
+            "a signature in the chain does not verify".into()
+        }
         rustls::Error::InvalidCertificate(c) => format!("{c:?}"),
         other => other.to_string(),
     }

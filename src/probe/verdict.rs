@@ -10,6 +10,7 @@ use super::tls::CertReport;
 use super::{
     dns::MailHosts, AddressProbe, LegacyResult, LegacyState, ProbeError, Prober, Stage, TlsInfo,
 };
+use crate::policy::live::DomainFacts;
 use crate::policy::{registry, Profile, Severity, POLICY_VERSION};
 
 /// A verdict. Aggregation takes the worst: non_compliant > inconclusive > compliant > not_applicable.
@@ -181,6 +182,7 @@ pub async fn check_target(prober: &Arc<Prober>, target: &Target) -> TargetResult
         },
     };
     let profile = prober.options().profile;
+    let hosts_list: Vec<String> = hosts.iter().map(|(_, h)| h.clone()).collect();
     let jobs = hosts.into_iter().map(|(pref, host)| {
         let prober = prober.clone();
         async move {
@@ -201,11 +203,19 @@ pub async fn check_target(prober: &Arc<Prober>, target: &Target) -> TargetResult
             }
         }
     });
-    result.hosts = futures_util::future::join_all(jobs)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
+    let names: Vec<String> = hosts_list.clone();
+    let facts = async {
+        match (target, result.mail_hosts) {
+            (Target::Domain(d), "mx" | "implicit_mx") => Some(prober.domain_facts(d, &names).await),
+            _ => None,
+        }
+    };
+    let (hosts, facts) = tokio::join!(futures_util::future::join_all(jobs), facts);
+    result.hosts = hosts.into_iter().flatten().collect();
+    if let Some((facts, errors)) = facts {
+        result.errors.extend(errors);
+        apply_dns_rules(&mut result, &facts, profile);
+    }
     result.verdict = result
         .hosts
         .iter()
@@ -213,12 +223,50 @@ pub async fn check_target(prober: &Arc<Prober>, target: &Target) -> TargetResult
         .max()
         .unwrap_or(Verdict::Inconclusive);
     if let Some(f) = same_posture(&result.hosts, profile) {
-        if f.severity == Severity::Error {
-            result.verdict = result.verdict.max(Verdict::NonCompliant);
-        }
-        result.findings.push(f);
+        result.findings.insert(0, f);
+    }
+    if result
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        result.verdict = result.verdict.max(Verdict::NonCompliant);
     }
     result
+}
+
+/// HISF-DNS-* on the domain's records; and, under an enforcing MTA-STS
+/// policy, certificate faults of covered MX hosts become errors (senders
+/// that honour the policy refuse to deliver to them).
+fn apply_dns_rules(result: &mut TargetResult, facts: &DomainFacts, profile: Profile) {
+    let mut out = Vec::new();
+    for rule in registry::RULES {
+        rule.domain(facts, &mut out);
+    }
+    for f in out {
+        result.findings.push(CheckFinding {
+            rule: f.rule.id,
+            severity: f.rule.severity.get(profile),
+            message: f.message,
+            help: f.help,
+        });
+    }
+    if let Some(Ok(policy)) = &facts.mta_sts_policy {
+        if policy.mode == "enforce" {
+            for h in &mut result.hosts {
+                if !policy.covers(&h.host) {
+                    continue;
+                }
+                for f in &mut h.findings {
+                    if f.rule == "HISF-MAIL-008" && f.severity != Severity::Error {
+                        f.severity = Severity::Error;
+                        f.message.push_str(" — and the domain's MTA-STS policy is `enforce`, so senders that honour it refuse this host");
+                        h.verdict = Verdict::NonCompliant;
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn dns_failure(host: &str, pref: Option<u16>, port: u16, mode: Mode, e: ProbeError) -> HostResult {

@@ -18,6 +18,9 @@
 #   127.0.0.18  mx-selfsigned  self-signed certificate             -> compliant, MAIL-008 warning
 #   127.0.0.19  mx-wrongname   certificate for another name        -> compliant, MAIL-008 warning
 #   127.0.0.20  mx-454         STARTTLS advertised, answered 454   -> inconclusive
+#   127.0.0.21-23:443          MTA-STS policy hosts (tests/lab/https_server.py) for
+#                              sts-good (enforce), sts-enforce (enforce, MX with a
+#                              self-signed certificate), sts-testing (testing, wrong mx)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LAB=${HISF_LAB_DIR:-$PWD/target/lab}
@@ -84,6 +87,7 @@ EOF
   done
   cert mx-expired mx-expired.lab.test -startdate 20200101000000Z -enddate 20210101000000Z
   cert mx-wrongname other.example.test
+  for d in sts-good sts-enforce sts-testing; do cert "mta-sts.$d" "mta-sts.$d.lab.test"; done
   openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -subj "/CN=mx-selfsigned.lab.test" \
     -addext "subjectAltName=DNS:mx-selfsigned.lab.test" \
     -keyout "$LAB/pki/mx-selfsigned.key" -out "$LAB/pki/mx-selfsigned.crt" 2>/dev/null
@@ -176,6 +180,9 @@ EOF
 }
 
 dns_start() {
+  # DANE-EE SPKI SHA-256 of mx-modern's key, for its TLSA record.
+  local spki
+  spki=$(openssl x509 -in "$LAB/pki/mx-modern.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
   dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
     --listen-address=127.0.0.1 --bind-interfaces --port=$DNS_PORT --pid-file="$LAB/dnsmasq.pid" \
     --local=/lab.test/ --log-facility="$LAB/dnsmasq.log" \
@@ -204,6 +211,24 @@ dns_start() {
     --mx-host=dangling.lab.test,missing.lab.test,10 \
     --mx-host=tls454.lab.test,mx-454.lab.test,10 \
     --dns-rr=nullmx.lab.test,15,000000 \
+    --dns-rr=_25._tcp.mx-modern.lab.test,52,030101$spki \
+    --host-record=mta-sts.sts-good.lab.test,127.0.0.21 \
+    --host-record=mta-sts.sts-enforce.lab.test,127.0.0.22 \
+    --host-record=mta-sts.sts-testing.lab.test,127.0.0.23 \
+    --mx-host=sts-good.lab.test,mx-modern.lab.test,10 \
+    --mx-host=sts-enforce.lab.test,mx-selfsigned.lab.test,10 \
+    --mx-host=sts-testing.lab.test,mx-modern.lab.test,10 \
+    --txt-record=_mta-sts.sts-good.lab.test,"v=STSv1; id=20261204" \
+    --txt-record=_smtp._tls.sts-good.lab.test,"v=TLSRPTv1; rua=mailto:tls@sts-good.lab.test" \
+    --txt-record=sts-good.lab.test,"v=spf1 mx -all" \
+    --txt-record=_dmarc.sts-good.lab.test,"v=DMARC1; p=reject; rua=mailto:dmarc@sts-good.lab.test" \
+    --txt-record=_mta-sts.sts-enforce.lab.test,"v=STSv1; id=1" \
+    --txt-record=sts-enforce.lab.test,"v=spf1 mx ~all" \
+    --txt-record=_dmarc.sts-enforce.lab.test,"v=DMARC1; p=none" \
+    --txt-record=_mta-sts.sts-testing.lab.test,"v=STSv1; id=7" \
+    --txt-record=_smtp._tls.sts-testing.lab.test,"v=TLSRPTv1; rua=mailto:tls@sts-testing.lab.test" \
+    --txt-record=sts-testing.lab.test,"v=spf1 -all" \
+    --txt-record=_dmarc.sts-testing.lab.test,"v=DMARC1; p=reject" \
     >"$LAB/dnsmasq.out" 2>&1 &
   for _ in $(seq 50); do
     [ -s "$LAB/dnsmasq.pid" ] && return
@@ -214,7 +239,27 @@ dns_start() {
   exit 1
 }
 
+policy_servers() {
+  local i=21
+  for d in sts-good sts-enforce sts-testing; do
+    case $d in
+      sts-good) printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-modern.lab.test\r\nmax_age: 86400\r\n' ;;
+      sts-enforce) printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-selfsigned.lab.test\r\nmax_age: 86400\r\n' ;;
+      sts-testing) printf 'version: STSv1\r\nmode: testing\r\nmx: *.other.test\r\nmax_age: 86400\r\n' ;;
+    esac >"$LAB/$d.policy"
+    python3 tests/lab/https_server.py "127.0.0.$i" "$LAB/pki/mta-sts.$d.pem" "$LAB/$d.policy" \
+      >"$LAB/https-$d.log" 2>&1 &
+    echo $! >"$LAB/https-$d.pid"
+    i=$((i + 1))
+  done
+}
+
 stop() {
+  for f in "$LAB"/https-*.pid; do
+    [ -f "$f" ] || continue
+    kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
   if [ -f "$CONF/main.cf" ]; then
     postfix -c "$CONF" stop >/dev/null 2>&1 || true
   fi
@@ -244,8 +289,9 @@ start() {
     exit 1
   fi
   dns_start
+  policy_servers
   # Wait until every listener answers.
-  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25; do
+  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25 127.0.0.21:443 127.0.0.22:443 127.0.0.23:443; do
     for _ in $(seq 100); do
       (exec 3<>"/dev/tcp/${a%:*}/${a#*:}") 2>/dev/null && break
       sleep 0.1

@@ -1,6 +1,11 @@
 //! One file per rule. Register new rules in `registry.rs`.
 
 pub mod ciphers;
+pub mod dns_001_mta_sts;
+pub mod dns_002_tls_rpt;
+pub mod dns_003_spf;
+pub mod dns_004_dmarc;
+pub mod dns_005_dane;
 pub mod fax_001_analogue_disabled;
 pub mod fax_002_forwarding_tls;
 pub mod fax_003_no_new_fax;
