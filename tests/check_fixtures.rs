@@ -491,3 +491,50 @@ fn starttls_advertised_but_answered_454_is_inconclusive() {
     );
     assert!(rules(&v).is_empty());
 }
+
+#[test]
+fn a_drip_fed_banner_hits_the_host_deadline_and_keeps_what_was_learnt() {
+    // One byte every 300 ms: no single read times out, so only the
+    // per-address deadline ends it.
+    let f = serve(script(|_, mut s| async move {
+        for b in b"220-".iter().chain(std::iter::repeat(&b'x')) {
+            if s.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }));
+    let t = Instant::now();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hisf"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--allow-private-targets",
+            "--timeout",
+            "1",
+            "--deadline",
+            "2",
+        ])
+        .arg(format!("smtp://{}", f.addr))
+        .output()
+        .unwrap();
+    let took = t.elapsed();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    common::assert_check_schema(&v);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(
+        errors(&v),
+        [("banner".to_string(), "deadline".to_string())],
+        "{v:#}"
+    );
+    assert!(
+        took < Duration::from_secs(4),
+        "the deadline is 2 s: {took:?}"
+    );
+    assert_eq!(
+        host(&v)["connections"],
+        1,
+        "what was learnt before the deadline is kept"
+    );
+}

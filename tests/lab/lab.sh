@@ -28,15 +28,16 @@ CONF=$LAB/postfix
 DNS_PORT=5353
 
 need() { command -v "$1" >/dev/null 2>&1; }
+# Postfix, port 25 and port 443 need root; GitHub's runners give sudo.
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 install() {
   if need postfix && need dnsmasq && need openssl && [ -x /usr/bin/time ]; then return; fi
   echo "lab: installing postfix, dnsmasq, openssl, time (Debian packages)"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >/dev/null
-  $sudo apt-get install -y -q --no-install-recommends postfix dnsmasq-base openssl time >/dev/null
+  $SUDO apt-get update -q >/dev/null
+  $SUDO apt-get install -y -q --no-install-recommends postfix dnsmasq-base openssl time >/dev/null
 }
 
 addresses() {
@@ -183,7 +184,7 @@ dns_start() {
   # DANE-EE SPKI SHA-256 of mx-modern's key, for its TLSA record.
   local spki
   spki=$(openssl x509 -in "$LAB/pki/mx-modern.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
-  dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
+  $SUDO dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
     --listen-address=127.0.0.1 --bind-interfaces --port=$DNS_PORT --pid-file="$LAB/dnsmasq.pid" \
     --local=/lab.test/ --log-facility="$LAB/dnsmasq.log" \
     --host-record=mx-modern.lab.test,127.0.0.11 \
@@ -247,7 +248,7 @@ policy_servers() {
       sts-enforce) printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-selfsigned.lab.test\r\nmax_age: 86400\r\n' ;;
       sts-testing) printf 'version: STSv1\r\nmode: testing\r\nmx: *.other.test\r\nmax_age: 86400\r\n' ;;
     esac >"$LAB/$d.policy"
-    python3 tests/lab/https_server.py "127.0.0.$i" "$LAB/pki/mta-sts.$d.pem" "$LAB/$d.policy" \
+    $SUDO python3 tests/lab/https_server.py "127.0.0.$i" "$LAB/pki/mta-sts.$d.pem" "$LAB/$d.policy" \
       >"$LAB/https-$d.log" 2>&1 &
     echo $! >"$LAB/https-$d.pid"
     i=$((i + 1))
@@ -257,15 +258,15 @@ policy_servers() {
 stop() {
   for f in "$LAB"/https-*.pid; do
     [ -f "$f" ] || continue
-    kill "$(cat "$f")" 2>/dev/null || true
+    $SUDO kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
   done
   if [ -f "$CONF/main.cf" ]; then
-    postfix -c "$CONF" stop >/dev/null 2>&1 || true
+    $SUDO postfix -c "$CONF" stop >/dev/null 2>&1 || true
   fi
   if [ -f "$LAB/dnsmasq.pid" ]; then
-    kill "$(cat "$LAB/dnsmasq.pid")" 2>/dev/null || true
-    rm -f "$LAB/dnsmasq.pid"
+    $SUDO kill "$(cat "$LAB/dnsmasq.pid")" 2>/dev/null || true
+    $SUDO rm -f "$LAB/dnsmasq.pid"
   fi
   # postfix stop returns before master has released its ports.
   for _ in $(seq 50); do
@@ -280,10 +281,10 @@ start() {
   stop
   pki
   postfix_conf
-  chown root:root "$CONF" "$CONF"/*.cf
-  chown postfix "$LAB/data"
-  postfix -c "$CONF" check >/dev/null 2>&1 || postfix -c "$CONF" set-permissions >/dev/null 2>&1 || true
-  if ! postfix -c "$CONF" start >"$LAB/postfix-start.out" 2>&1; then
+  $SUDO chown root:root "$CONF" "$CONF"/*.cf
+  $SUDO chown postfix "$LAB/data"
+  $SUDO postfix -c "$CONF" check >/dev/null 2>&1 || $SUDO postfix -c "$CONF" set-permissions >/dev/null 2>&1 || true
+  if ! $SUDO postfix -c "$CONF" start >"$LAB/postfix-start.out" 2>&1; then
     echo "lab: postfix did not start:" >&2
     cat "$LAB/postfix-start.out" >&2
     exit 1
