@@ -12,5 +12,8 @@ pub mod lint;
 pub mod policy;
 pub mod probe;
 pub mod render;
+pub mod report;
+pub mod scan;
 pub mod source;
+pub mod store;
 pub mod suppress;

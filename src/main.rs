@@ -106,34 +106,71 @@ Examples:
         /// Write the output to FILE instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
-        /// DNS server (IP:PORT) to use instead of the system's resolver.
-        #[arg(long, value_name = "IP:PORT")]
-        resolver: Option<std::net::SocketAddr>,
-        /// Name sent in EHLO; use one whose reverse DNS matches your scanner's address.
-        #[arg(long, default_value = "hisf.invalid", value_name = "NAME")]
-        ehlo_name: String,
-        /// Timeout of each step (connect, each reply, each handshake), seconds.
-        #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-        timeout: f64,
-        /// Deadline for everything about one address, seconds.
-        #[arg(long, default_value_t = 60.0, value_name = "SECS")]
-        deadline: f64,
-        /// Extra trust anchors (PEM), e.g. a private CA.
-        #[arg(long, value_name = "PEM")]
-        ca_file: Vec<PathBuf>,
-        /// Addresses probed at once.
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
-        /// Policy profile: which regime's severities apply.
-        #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
-        profile: Profile,
-        /// Allow loopback, private, link-local and other non-public addresses (any port).
-        /// For test labs only; a deployed service never sets this.
-        #[arg(long)]
-        allow_private_targets: bool,
+        #[command(flatten)]
+        probe: ProbeArgs,
         /// Colour: auto, always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
+    },
+    /// Scan every domain of a sector target list and store each result as it completes.
+    #[command(after_help = "\
+The target list is CSV with the header domain,organisation,organisation_type,region
+(more columns allowed). Bad rows are reported with their line and skipped.
+
+Each domain's result is stored the moment it completes, so Ctrl-C or kill -9
+loses at most the domains in flight; `--resume RUN_ID` finishes a run. Domains
+that are inconclusive (timeouts, throttling) are retried after --retry-delay,
+--retries times, with fresh connections.
+
+Exit codes: 0 the scan finished and every result is stored; 2 usage error,
+unreadable target list or store error.
+
+Examples:
+  hisf scan --targets sector.csv
+  hisf scan --targets sector.csv --store sqlite:/var/lib/hisf/history.sqlite3
+  hisf scan --targets sector.csv --resume 20261204T020000Z-1a2b
+  hisf report --format html --output compliance.html")]
+    Scan {
+        /// Target list (CSV: domain,organisation,organisation_type,region).
+        #[arg(long, value_name = "CSV")]
+        targets: PathBuf,
+        /// History store: sqlite:PATH (default: under the user's data directory).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Continue a run: domains it already stored are skipped.
+        #[arg(long, value_name = "RUN_ID")]
+        resume: Option<String>,
+        /// Retry rounds for inconclusive domains.
+        #[arg(long, default_value_t = 2)]
+        retries: u32,
+        /// Wait before each retry round, seconds.
+        #[arg(long, default_value_t = 1800.0, value_name = "SECS")]
+        retry_delay: f64,
+        #[command(flatten)]
+        probe: ProbeArgs,
+    },
+    /// Report sector compliance over time from the history store.
+    #[command(after_help = "\
+Formats: markdown (default), html (one self-contained file with SVG charts),
+csv (one row per domain, its latest state), json (everything).
+
+Mail provider = the registrable domain of a domain's most preferred MX host
+(mail.protection.outlook.com -> outlook.com; mx1.pharmacy.co.nz -> pharmacy.co.nz).")]
+    Report {
+        /// History store: sqlite:PATH (default: under the user's data directory).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "markdown", value_parser = ["markdown", "html", "csv", "json"])]
+        format: String,
+        /// Write the output to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Manage the history store.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
     },
     /// List the rules, or explain one: `hisf rules HISF-MAIL-004`.
     Rules {
@@ -146,6 +183,90 @@ Examples:
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// `hisf store` actions.
+#[derive(Subcommand)]
+enum StoreAction {
+    /// Create the store (or bring its schema up to date). Safe to repeat.
+    Init {
+        /// sqlite:PATH (default: under the user's data directory).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+    },
+}
+
+/// Options shared by `check` and `scan`.
+#[derive(clap::Args)]
+struct ProbeArgs {
+    /// DNS server (IP:PORT) to use instead of the system's resolver.
+    #[arg(long, value_name = "IP:PORT")]
+    resolver: Option<std::net::SocketAddr>,
+    /// Name sent in EHLO; use one whose reverse DNS matches your scanner's address.
+    #[arg(long, default_value = "hisf.invalid", value_name = "NAME")]
+    ehlo_name: String,
+    /// Timeout of each step (connect, each reply, each handshake), seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    timeout: f64,
+    /// Deadline for everything about one address, seconds.
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    deadline: f64,
+    /// Extra trust anchors (PEM), e.g. a private CA.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Vec<PathBuf>,
+    /// Addresses probed at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Policy profile: which regime's severities apply.
+    #[arg(long, value_enum, default_value_t = Profile::NzHealth)]
+    profile: Profile,
+    /// Allow loopback, private, link-local and other non-public addresses (any port).
+    /// For test labs only; a deployed service never sets this.
+    #[arg(long)]
+    allow_private_targets: bool,
+}
+
+impl ProbeArgs {
+    fn options(&self) -> Result<hisf::probe::CheckOptions, String> {
+        let secs = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 && v <= 3600.0 {
+                Ok(std::time::Duration::from_secs_f64(v))
+            } else {
+                Err(format!("--{name} must be between 0 and 3600 seconds"))
+            }
+        };
+        let mut extra_roots = Vec::new();
+        for f in &self.ca_file {
+            use rustls::pki_types::pem::PemObject;
+            let iter = rustls::pki_types::CertificateDer::pem_file_iter(f)
+                .map_err(|e| format!("cannot read --ca-file {}: {e}", f.display()))?;
+            let before = extra_roots.len();
+            for c in iter {
+                extra_roots.push(c.map_err(|e| format!("{}: {e}", f.display()))?);
+            }
+            if extra_roots.len() == before {
+                return Err(format!("{}: no PEM certificate in the file", f.display()));
+            }
+        }
+        Ok(hisf::probe::CheckOptions {
+            resolver: self.resolver,
+            ehlo_name: self.ehlo_name.clone(),
+            step_timeout: secs("timeout", self.timeout)?,
+            host_deadline: secs("deadline", self.deadline)?,
+            allow_private: self.allow_private_targets,
+            extra_roots,
+            concurrency: self.concurrency.max(1),
+            profile: self.profile,
+        })
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 fn main() -> ExitCode {
@@ -230,14 +351,7 @@ fn main() -> ExitCode {
             targets,
             format,
             output,
-            resolver,
-            ehlo_name,
-            timeout,
-            deadline,
-            ca_file,
-            concurrency,
-            profile,
-            allow_private_targets,
+            probe,
             color,
         } => {
             let mut parsed = Vec::new();
@@ -250,66 +364,10 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let secs = |name: &str, v: f64| {
-                if v.is_finite() && v > 0.0 && v <= 3600.0 {
-                    Ok(std::time::Duration::from_secs_f64(v))
-                } else {
-                    Err(format!(
-                        "error: --{name} must be between 0 and 3600 seconds"
-                    ))
-                }
-            };
-            let (step, deadline) = match (secs("timeout", timeout), secs("deadline", deadline)) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("{e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut extra_roots = Vec::new();
-            for f in &ca_file {
-                use rustls::pki_types::pem::PemObject;
-                match rustls::pki_types::CertificateDer::pem_file_iter(f) {
-                    Ok(iter) => {
-                        let before = extra_roots.len();
-                        for c in iter {
-                            match c {
-                                Ok(c) => extra_roots.push(c),
-                                Err(e) => {
-                                    eprintln!("error: {}: {e}", f.display());
-                                    return ExitCode::from(2);
-                                }
-                            }
-                        }
-                        if extra_roots.len() == before {
-                            eprintln!("error: {}: no PEM certificate in the file", f.display());
-                            return ExitCode::from(2);
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("error: cannot read --ca-file {}: {e}", f.display());
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            let opts = hisf::probe::CheckOptions {
-                resolver,
-                ehlo_name,
-                step_timeout: step,
-                host_deadline: deadline,
-                allow_private: allow_private_targets,
-                extra_roots,
-                concurrency,
-                profile,
-            };
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
+            let (opts, rt) = match probe.options().and_then(|o| Ok((o, runtime()?))) {
+                Ok(x) => x,
                 Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
+                    eprintln!("error: {e}");
                     return ExitCode::from(2);
                 }
             };
@@ -351,6 +409,77 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Command::Scan {
+            targets,
+            store,
+            resume,
+            retries,
+            retry_delay,
+            probe,
+        } => match run_scan(&targets, store, resume, retries, retry_delay, &probe) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Report {
+            store,
+            format,
+            output,
+        } => {
+            let url = store.unwrap_or_else(hisf::store::default_url);
+            let report = hisf::store::open(&url)
+                .map_err(|e| e.to_string())
+                .and_then(|st| runtime()?.block_on(hisf::report::build(&st)));
+            let report = match report {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if report.trend.is_empty() {
+                eprintln!("note: {url} holds no scans yet; run `hisf scan --targets FILE` first");
+            }
+            let text = match format.as_str() {
+                "html" => hisf::report::html::html(&report),
+                "csv" => hisf::report::text::csv(&report),
+                "json" => hisf::report::text::json(&report),
+                _ => hisf::report::text::markdown(&report),
+            };
+            match &output {
+                Some(path) => match std::fs::write(path, &text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        ExitCode::from(2)
+                    }
+                },
+                None => emit(&text),
+            }
+        }
+        Command::Store {
+            action: StoreAction::Init { store },
+        } => {
+            let url = store.unwrap_or_else(hisf::store::default_url);
+            let res = hisf::store::open(&url)
+                .map_err(|e| e.to_string())
+                .and_then(|st| {
+                    use hisf::store::HistoryStore;
+                    runtime()?.block_on(st.init()).map_err(|e| e.to_string())
+                });
+            match res {
+                Ok(()) => {
+                    println!("store ready: {url}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Rules { markdown: true, .. } => emit(&hisf::policy::docs::rules_markdown()),
         Command::Rules {
             id: None, profile, ..
@@ -384,6 +513,116 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn run_scan(
+    targets: &std::path::Path,
+    store: Option<String>,
+    resume: Option<String>,
+    retries: u32,
+    retry_delay: f64,
+    probe: &ProbeArgs,
+) -> Result<(), String> {
+    use hisf::scan::{self, targets as sector};
+    let (list, bad) = sector::read(targets)?;
+    for b in &bad {
+        eprintln!(
+            "warning: {}:{}: {}; row skipped",
+            targets.display(),
+            b.line,
+            b.message
+        );
+    }
+    if list.is_empty() {
+        return Err(format!("{}: no usable rows", targets.display()));
+    }
+    if !(retry_delay.is_finite() && (0.0..=86_400.0).contains(&retry_delay)) {
+        return Err("--retry-delay must be between 0 and 86400 seconds".into());
+    }
+    let opts = scan::ScanOptions {
+        check: probe.options()?,
+        retries,
+        retry_delay: std::time::Duration::from_secs_f64(retry_delay),
+    };
+    let url = store.unwrap_or_else(hisf::store::default_url);
+    let st = hisf::store::open(&url).map_err(|e| e.to_string())?;
+    let rt = runtime()?;
+    if let Some(id) = &resume {
+        use hisf::store::HistoryStore;
+        if rt
+            .block_on(st.run(id))
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            return Err(format!("no run `{id}` in {url}"));
+        }
+    }
+    let run_id = resume.unwrap_or_else(scan::new_run_id);
+    eprintln!("scan {run_id}: {} domains -> {url}", list.len());
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(list.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} domains · {per_sec} · ETA {eta} · {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let on_event = |e: &scan::Event<'_>| {
+        let line = format!("{} {}", e.result.target, e.result.verdict.as_str());
+        match &bar {
+            Some(b) => {
+                if e.attempt == 1 {
+                    b.inc(1);
+                }
+                b.set_message(line);
+            }
+            None => eprintln!(
+                "[{}/{}{}] {line}",
+                e.done,
+                e.of,
+                if e.attempt > 1 {
+                    format!(", retry {}", e.attempt - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    };
+    let on_wait = |attempt: u32, n: usize, d: std::time::Duration| {
+        let msg = format!(
+            "{n} inconclusive domains: retry {} in {} s",
+            attempt - 1,
+            d.as_secs()
+        );
+        match &bar {
+            Some(b) => b.set_message(msg),
+            None => eprintln!("{msg}"),
+        }
+    };
+    let summary = rt.block_on(scan::scan(&st, &list, &run_id, &opts, &on_event, &on_wait))?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let counts: Vec<String> = summary
+        .verdicts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    println!(
+        "scan {}: {} results stored ({} domains were already stored before this start); {}",
+        summary.run_id,
+        summary.stored,
+        summary.resumed_past,
+        if counts.is_empty() {
+            "nothing new".to_string()
+        } else {
+            counts.join(", ")
+        }
+    );
+    println!("report: hisf report --store {url} --format html --output report.html");
+    Ok(())
 }
 
 /// `--color auto|always|never`: auto means stdout is a terminal and NO_COLOR is unset.

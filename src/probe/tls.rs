@@ -317,18 +317,7 @@ pub fn describe(der: &[u8]) -> CertReport {
     r
 }
 
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        crate::dates::civil_from_days(days),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+pub use crate::dates::rfc3339;
 
 /// Whether a DER leaf is valid for `host` (or, for an address target, the address).
 pub fn name_matches(leaf: &[u8], host: &str, ip: std::net::IpAddr) -> bool {

@@ -6,6 +6,7 @@
 #
 #   bash tests/lab/lab.sh start   # idempotent: restarts a running lab
 #   bash tests/lab/lab.sh stop
+#   bash tests/lab/lab.sh flip legacy|modern   # change mx-flip (127.0.0.24)
 #
 # Listeners (port 25 unless noted):
 #   127.0.0.11  mx-modern      TLS 1.2-1.3, trusted cert           -> compliant
@@ -18,6 +19,7 @@
 #   127.0.0.18  mx-selfsigned  self-signed certificate             -> compliant, MAIL-008 warning
 #   127.0.0.19  mx-wrongname   certificate for another name        -> compliant, MAIL-008 warning
 #   127.0.0.20  mx-454         STARTTLS advertised, answered 454   -> inconclusive
+#   127.0.0.24  mx-flip        TLS 1.2+; `lab.sh flip legacy|modern` changes it (scan tests)
 #   127.0.0.21-23:443          MTA-STS policy hosts (tests/lab/https_server.py) for
 #                              sts-good (enforce), sts-enforce (enforce, MX with a
 #                              self-signed certificate), sts-testing (testing, wrong mx)
@@ -83,7 +85,7 @@ EOF
   openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -subj "/CN=hisf test lab CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout "$LAB/pki/ca.key" -out "$LAB/pki/ca.crt" 2>/dev/null
-  for h in mx-modern mx-legacy mx-tls11 mx-tls13 mx-plain mail-submit; do
+  for h in mx-modern mx-legacy mx-tls11 mx-tls13 mx-plain mail-submit mx-flip; do
     cert "$h" "$h.lab.test"
   done
   cert mx-expired mx-expired.lab.test -startdate 20200101000000Z -enddate 20210101000000Z
@@ -151,6 +153,12 @@ EOF
     smtpd 127.0.0.17:25 mx-expired
     smtpd 127.0.0.18:25 mx-selfsigned
     smtpd 127.0.0.19:25 mx-wrongname
+    if [ "$(cat "$LAB/flip.state" 2>/dev/null)" = legacy ]; then
+      smtpd 127.0.0.24:25 mx-flip "smtpd_tls_protocols=>=TLSv1" "smtpd_tls_mandatory_protocols=>=TLSv1" \
+        "tls_medium_cipherlist=DEFAULT:@SECLEVEL=0"
+    else
+      smtpd 127.0.0.24:25 mx-flip
+    fi
     # An unusable protocol list: Postfix still advertises STARTTLS, then answers 454.
     smtpd 127.0.0.20:25 mx-modern "smtpd_tls_protocols=no-such-protocol"
     cat <<'EOF'
@@ -198,6 +206,8 @@ dns_start() {
     --host-record=mx-wrongname.lab.test,127.0.0.19 \
     --host-record=mx-454.lab.test,127.0.0.20 \
     --host-record=aonly.lab.test,127.0.0.11 \
+    --host-record=mx-flip.lab.test,127.0.0.24 \
+    --mx-host=flip.lab.test,mx-flip.lab.test,10 \
     --mx-host=single.lab.test,mx-modern.lab.test,10 \
     --mx-host=multi.lab.test,mx-modern.lab.test,10 \
     --mx-host=multi.lab.test,mx-legacy.lab.test,20 \
@@ -275,9 +285,19 @@ stop() {
   done
 }
 
+flip() { # legacy|modern: change mx-flip's TLS versions and reload Postfix
+  case "${1:-}" in legacy | modern) ;; *) echo "usage: $0 flip legacy|modern" >&2; exit 2 ;; esac
+  echo "$1" >"$LAB/flip.state"
+  postfix_conf
+  $SUDO postfix -c "$CONF" reload >/dev/null 2>&1
+  # Old smtpd processes finish their current client and exit; wait for the new setting.
+  sleep 1
+}
+
 start() {
   install
   mkdir -p "$LAB"
+  rm -f "$LAB/flip.state"
   stop
   pki
   postfix_conf
@@ -292,7 +312,7 @@ start() {
   dns_start
   policy_servers
   # Wait until every listener answers.
-  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25 127.0.0.21:443 127.0.0.22:443 127.0.0.23:443; do
+  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25 127.0.0.24:25 127.0.0.21:443 127.0.0.22:443 127.0.0.23:443; do
     for _ in $(seq 100); do
       (exec 3<>"/dev/tcp/${a%:*}/${a#*:}") 2>/dev/null && break
       sleep 0.1
@@ -304,8 +324,9 @@ start() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  flip) flip "${2:-}" ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|flip legacy|modern" >&2
     exit 2
     ;;
 esac
