@@ -35,11 +35,11 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 install() {
-  if need postfix && need dnsmasq && need openssl && [ -x /usr/bin/time ]; then return; fi
-  echo "lab: installing postfix, dnsmasq, openssl, time (Debian packages)"
+  if need postfix && need dnsmasq && need openssl && need chromium && [ -x /usr/bin/time ]; then return; fi
+  echo "lab: installing postfix, dnsmasq, openssl, time, chromium (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q >/dev/null
-  $SUDO apt-get install -y -q --no-install-recommends postfix dnsmasq-base openssl time >/dev/null
+  $SUDO apt-get install -y -q --no-install-recommends postfix dnsmasq-base openssl time chromium >/dev/null
 }
 
 addresses() {
