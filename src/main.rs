@@ -134,7 +134,7 @@ Examples:
         /// Target list (CSV: domain,organisation,organisation_type,region).
         #[arg(long, value_name = "CSV")]
         targets: PathBuf,
-        /// History store: sqlite:PATH (default: under the user's data directory).
+        /// History store: sqlite:PATH or dynamodb://TABLE (default: SQLite under the user's data directory).
         #[arg(long, value_name = "URL")]
         store: Option<String>,
         /// Continue a run: domains it already stored are skipped.
@@ -157,7 +157,7 @@ csv (one row per domain, its latest state), json (everything).
 Mail provider = the registrable domain of a domain's most preferred MX host
 (mail.protection.outlook.com -> outlook.com; mx1.pharmacy.co.nz -> pharmacy.co.nz).")]
     Report {
-        /// History store: sqlite:PATH (default: under the user's data directory).
+        /// History store: sqlite:PATH or dynamodb://TABLE (default: SQLite under the user's data directory).
         #[arg(long, value_name = "URL")]
         store: Option<String>,
         /// Output format.
@@ -190,7 +190,7 @@ Mail provider = the registrable domain of a domain's most preferred MX host
 enum StoreAction {
     /// Create the store (or bring its schema up to date). Safe to repeat.
     Init {
-        /// sqlite:PATH (default: under the user's data directory).
+        /// sqlite:PATH or dynamodb://TABLE (default: SQLite under the user's data directory).
         #[arg(long, value_name = "URL")]
         store: Option<String>,
     },
@@ -429,9 +429,12 @@ fn main() -> ExitCode {
             output,
         } => {
             let url = store.unwrap_or_else(hisf::store::default_url);
-            let report = hisf::store::open(&url)
-                .map_err(|e| e.to_string())
-                .and_then(|st| runtime()?.block_on(hisf::report::build(&st)));
+            let report = runtime().and_then(|rt| {
+                rt.block_on(async {
+                    let st = hisf::store::open(&url).await.map_err(|e| e.to_string())?;
+                    hisf::report::build(&st).await
+                })
+            });
             let report = match report {
                 Ok(r) => r,
                 Err(e) => {
@@ -463,12 +466,13 @@ fn main() -> ExitCode {
             action: StoreAction::Init { store },
         } => {
             let url = store.unwrap_or_else(hisf::store::default_url);
-            let res = hisf::store::open(&url)
-                .map_err(|e| e.to_string())
-                .and_then(|st| {
+            let res = runtime().and_then(|rt| {
+                rt.block_on(async {
                     use hisf::store::HistoryStore;
-                    runtime()?.block_on(st.init()).map_err(|e| e.to_string())
-                });
+                    let st = hisf::store::open(&url).await.map_err(|e| e.to_string())?;
+                    st.init().await.map_err(|e| e.to_string())
+                })
+            });
             match res {
                 Ok(()) => {
                     println!("store ready: {url}");
@@ -545,8 +549,10 @@ fn run_scan(
         retry_delay: std::time::Duration::from_secs_f64(retry_delay),
     };
     let url = store.unwrap_or_else(hisf::store::default_url);
-    let st = hisf::store::open(&url).map_err(|e| e.to_string())?;
     let rt = runtime()?;
+    let st = rt
+        .block_on(hisf::store::open(&url))
+        .map_err(|e| e.to_string())?;
     if let Some(id) = &resume {
         use hisf::store::HistoryStore;
         if rt

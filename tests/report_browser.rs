@@ -53,7 +53,7 @@ fn record(
 
 /// A store with three weekly runs over 40 domains; one domain breaks in the last.
 fn store(dir: &Path) -> hisf::store::sqlite::SqliteStore {
-    let s = hisf::store::open(&format!("sqlite:{}", dir.join("h.sqlite3").display())).unwrap();
+    let s = hisf::store::sqlite::SqliteStore::open(&dir.join("h.sqlite3")).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

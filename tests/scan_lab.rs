@@ -40,12 +40,16 @@ nullmx.lab.test,No Mail Trust,trust,Wellington,D
 not a domain,Broken Row,general_practice,Otago,C
 ";
 
-fn scan(lab: &Path, store: &Path, targets: &Path, now: &str, extra: &[&str]) -> Command {
+fn url(p: &Path) -> String {
+    format!("sqlite:{}", p.display())
+}
+
+fn scan(lab: &Path, store: &str, targets: &Path, now: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hisf"));
     c.args(["scan", "--targets"])
         .arg(targets)
         .arg("--store")
-        .arg(format!("sqlite:{}", store.display()))
+        .arg(store)
         .args([
             "--resolver",
             "127.0.0.1:5353",
@@ -62,14 +66,35 @@ fn scan(lab: &Path, store: &Path, targets: &Path, now: &str, extra: &[&str]) -> 
     c
 }
 
-fn report(store: &Path, format: &str) -> String {
+fn report(store: &str, format: &str) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_hisf"))
-        .args(["report", "--format", format, "--store"])
-        .arg(format!("sqlite:{}", store.display()))
+        .args(["report", "--format", format, "--store", store])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
+}
+
+/// What two stores holding the same scans must agree on: latest counts,
+/// groups, and each domain's verdict, failed rules, organisation and provider.
+fn view(store: &str) -> Value {
+    let r: Value = serde_json::from_str(&report(store, "json")).unwrap();
+    let domains: Vec<Value> = r["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            serde_json::json!([
+                d["domain"],
+                d["verdict"],
+                d["failed_rules"],
+                d["organisation"],
+                d["organisation_type"],
+                d["provider"]
+            ])
+        })
+        .collect();
+    serde_json::json!({"latest": r["latest"], "types": r["by_organisation_type"], "providers": r["by_provider"], "domains": domains})
 }
 
 fn flip(state: &str) {
@@ -112,7 +137,7 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
     let _back = FlipBack;
     flip("modern");
 
-    let o = scan(&lab, &store, &targets, "2026-11-27T02:00:00Z", &[])
+    let o = scan(&lab, &url(&store), &targets, "2026-11-27T02:00:00Z", &[])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -121,7 +146,7 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
         stderr.contains("sector.csv:15: `not a domain` is not a domain name; row skipped"),
         "{stderr}"
     );
-    let r1: Value = serde_json::from_str(&report(&store, "json")).unwrap();
+    let r1: Value = serde_json::from_str(&report(&url(&store), "json")).unwrap();
     assert_eq!(
         r1["latest"]["compliant"].as_u64().unwrap()
             + r1["latest"]["non_compliant"].as_u64().unwrap()
@@ -142,7 +167,7 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
 
     // mx-flip starts accepting TLS 1.0/1.1; a week later the next scan sees it.
     flip("legacy");
-    let o = scan(&lab, &store, &targets, "2026-12-04T02:00:00Z", &[])
+    let o = scan(&lab, &url(&store), &targets, "2026-12-04T02:00:00Z", &[])
         .output()
         .unwrap();
     assert_eq!(
@@ -151,7 +176,7 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let r2: Value = serde_json::from_str(&report(&store, "json")).unwrap();
+    let r2: Value = serde_json::from_str(&report(&url(&store), "json")).unwrap();
     let trend = r2["trend"].as_array().unwrap();
     assert_eq!(trend.len(), 2);
     assert_eq!(
@@ -185,11 +210,11 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
     );
 
     // A third scan: flip has been non-compliant for a week; legacy for two.
-    let o = scan(&lab, &store, &targets, "2026-12-11T02:00:00Z", &[])
+    let o = scan(&lab, &url(&store), &targets, "2026-12-11T02:00:00Z", &[])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    let r3: Value = serde_json::from_str(&report(&store, "json")).unwrap();
+    let r3: Value = serde_json::from_str(&report(&url(&store), "json")).unwrap();
     assert_eq!(
         domain(&r3, "flip.lab.test")["first_seen_non_compliant"],
         "2026-12-04T02:00:00Z"
@@ -200,14 +225,14 @@ fn scans_are_stored_and_a_change_shows_in_the_trend() {
     assert_eq!(longest["days_non_compliant"], 14);
 
     // The other formats carry the same facts.
-    let md = report(&store, "markdown");
+    let md = report(&url(&store), "markdown");
     assert!(
         md.contains("## Newly non-compliant") && md.contains("| general_practice |"),
         "{md}"
     );
-    let csv = report(&store, "csv");
+    let csv = report(&url(&store), "csv");
     assert!(csv.lines().any(|l| l.starts_with("flip.lab.test,Flip Clinic,general_practice,Nelson,lab.test,non_compliant,non_compliant,false")), "{csv}");
-    let html = report(&store, "html");
+    let html = report(&url(&store), "html");
     assert!(
         html.starts_with("<!doctype html>")
             && html.contains("<svg")
@@ -231,7 +256,9 @@ fn a_killed_scan_resumes_to_the_same_report_without_duplicates() {
     // One domain at a time, so there is a middle to kill it in.
     let slow = ["--concurrency", "1"];
 
-    let o = scan(&lab, &whole, &targets, now, &slow).output().unwrap();
+    let o = scan(&lab, &url(&whole), &targets, now, &slow)
+        .output()
+        .unwrap();
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -239,7 +266,7 @@ fn a_killed_scan_resumes_to_the_same_report_without_duplicates() {
         String::from_utf8_lossy(&o.stderr)
     );
 
-    let mut child = scan(&lab, &killed, &targets, now, &slow)
+    let mut child = scan(&lab, &url(&killed), &targets, now, &slow)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -272,7 +299,7 @@ fn a_killed_scan_resumes_to_the_same_report_without_duplicates() {
         .query_row("SELECT id FROM runs", [], |r| r.get(0))
         .unwrap();
     drop(conn);
-    let o = scan(&lab, &killed, &targets, now, &["--resume", &run_id])
+    let o = scan(&lab, &url(&killed), &targets, now, &["--resume", &run_id])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -299,25 +326,7 @@ fn a_killed_scan_resumes_to_the_same_report_without_duplicates() {
         )
         .unwrap();
     assert_eq!((n, distinct), (13, 13));
-    let view = |store: &Path| -> Value {
-        let r: Value = serde_json::from_str(&report(store, "json")).unwrap();
-        let domains: Vec<Value> = r["domains"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                serde_json::json!([
-                    d["domain"],
-                    d["verdict"],
-                    d["failed_rules"],
-                    d["organisation"],
-                    d["provider"]
-                ])
-            })
-            .collect();
-        serde_json::json!({"latest": r["latest"], "types": r["by_organisation_type"], "providers": r["by_provider"], "domains": domains})
-    };
-    assert_eq!(view(&killed), view(&whole));
+    assert_eq!(view(&url(&killed)), view(&url(&whole)));
 }
 
 #[test]
@@ -338,4 +347,37 @@ fn bad_target_lists_are_clear_errors() {
         e.contains("t.csv: line 1: the header has no `domain` column"),
         "{e}"
     );
+}
+
+#[test]
+fn a_scan_into_dynamodb_reports_what_sqlite_does() {
+    let Some((lab, _serial)) = lab() else { return };
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("the test command points the SDK at moto");
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    let dir = common::tempdir("scan-dynamodb");
+    let targets = dir.join("sector.csv");
+    std::fs::write(&targets, TARGETS).unwrap();
+    let sqlite = dir.join("h.sqlite3");
+    let table = format!("dynamodb://hisf-scan-{}", std::process::id());
+    let now = "2026-12-04T04:00:00Z";
+    let o = scan(&lab, &url(&sqlite), &targets, now, &[])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = scan(&lab, &table, &targets, now, &[]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let from_dynamo = view(&table);
+    assert_eq!(from_dynamo["domains"].as_array().unwrap().len(), 13);
+    assert_eq!(from_dynamo, view(&url(&sqlite)));
 }

@@ -2,6 +2,7 @@
 //! implementation (the default) — one interface so a DynamoDB one can sit
 //! beside it, tested by the same conformance suite.
 
+pub mod dynamo;
 pub mod sqlite;
 
 use std::future::Future;
@@ -23,6 +24,14 @@ pub enum StoreError {
         context: String,
         /// Why it failed.
         source: rusqlite::Error,
+    },
+    /// DynamoDB said no.
+    #[error("DynamoDB: {context}: {message}")]
+    Dynamo {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        message: String,
     },
     /// The schema is newer than this hisf understands.
     #[error("the store's schema version {found} is newer than this hisf ({known}); upgrade hisf")]
@@ -109,8 +118,8 @@ pub trait HistoryStore {
     fn runs(&self) -> impl Future<Output = Result<Vec<Run>, StoreError>> + Send;
     /// Stores a result. Idempotent: the same (domain, run, attempt) again
     /// changes nothing; a later attempt replaces an earlier one; an earlier
-    /// attempt never replaces a later one. Returns whether it was written.
-    fn put(&self, rec: &CheckRecord) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// attempt never replaces a later one.
+    fn put(&self, rec: &CheckRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Domains with a result in a run (to resume it).
     fn run_domains(
         &self,
@@ -121,7 +130,8 @@ pub trait HistoryStore {
         &self,
         domain: &str,
     ) -> impl Future<Output = Result<Vec<CheckRecord>, StoreError>> + Send;
-    /// All results, by (run start, domain), a page at a time.
+    /// All results (the latest attempt of each (domain, run)), a page at a
+    /// time, each exactly once, in an order of the backend's choosing.
     fn records(
         &self,
         cursor: Option<&str>,
@@ -129,13 +139,77 @@ pub trait HistoryStore {
     ) -> impl Future<Output = Result<Page<CheckRecord>, StoreError>> + Send;
 }
 
-/// Opens a store from `sqlite:PATH`.
-pub fn open(url: &str) -> Result<sqlite::SqliteStore, StoreError> {
-    match url.split_once(':') {
-        Some(("sqlite", path)) if !path.is_empty() => {
-            sqlite::SqliteStore::open(std::path::Path::new(path))
+/// A store chosen by URL.
+#[derive(Debug)]
+pub enum Store {
+    /// `sqlite:PATH`
+    Sqlite(sqlite::SqliteStore),
+    /// `dynamodb://TABLE`
+    Dynamo(dynamo::DynamoStore),
+}
+
+/// Opens `sqlite:PATH` or `dynamodb://TABLE` (the SDK's standard
+/// configuration; `AWS_ENDPOINT_URL_DYNAMODB` points it at a local server).
+pub async fn open(url: &str) -> Result<Store, StoreError> {
+    if let Some(table) = url.strip_prefix("dynamodb://") {
+        let table = table.trim_end_matches('/');
+        if table.is_empty()
+            || !table
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return Err(StoreError::BadUrl(url.to_string()));
         }
+        return Ok(Store::Dynamo(dynamo::DynamoStore::connect(table).await));
+    }
+    match url.split_once(':') {
+        Some(("sqlite", path)) if !path.is_empty() => Ok(Store::Sqlite(sqlite::SqliteStore::open(
+            std::path::Path::new(path),
+        )?)),
         _ => Err(StoreError::BadUrl(url.to_string())),
+    }
+}
+
+macro_rules! both {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e.await,
+            Store::Dynamo($s) => $e.await,
+        }
+    };
+}
+
+impl HistoryStore for Store {
+    async fn init(&self) -> Result<(), StoreError> {
+        both!(self, s => s.init())
+    }
+    async fn start_run(&self, run: &Run) -> Result<(), StoreError> {
+        both!(self, s => s.start_run(run))
+    }
+    async fn finish_run(&self, id: &str, at: &str) -> Result<(), StoreError> {
+        both!(self, s => s.finish_run(id, at))
+    }
+    async fn run(&self, id: &str) -> Result<Option<Run>, StoreError> {
+        both!(self, s => s.run(id))
+    }
+    async fn runs(&self) -> Result<Vec<Run>, StoreError> {
+        both!(self, s => s.runs())
+    }
+    async fn put(&self, rec: &CheckRecord) -> Result<(), StoreError> {
+        both!(self, s => s.put(rec))
+    }
+    async fn run_domains(&self, run_id: &str) -> Result<Vec<String>, StoreError> {
+        both!(self, s => s.run_domains(run_id))
+    }
+    async fn history(&self, domain: &str) -> Result<Vec<CheckRecord>, StoreError> {
+        both!(self, s => s.history(domain))
+    }
+    async fn records(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<CheckRecord>, StoreError> {
+        both!(self, s => s.records(cursor, limit))
     }
 }
 

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// SQLite-backed history.
+#[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
@@ -203,8 +204,8 @@ impl HistoryStore for SqliteStore {
             .map_err(err("list runs"))
     }
 
-    async fn put(&self, r: &CheckRecord) -> Result<bool, StoreError> {
-        let n = self
+    async fn put(&self, r: &CheckRecord) -> Result<(), StoreError> {
+        self
             .conn()
             .execute(
                 &format!(
@@ -234,7 +235,7 @@ impl HistoryStore for SqliteStore {
                 ],
             )
             .map_err(err(format!("store the result for {}", r.domain)))?;
-        Ok(n > 0)
+        Ok(())
     }
 
     async fn run_domains(&self, run_id: &str) -> Result<Vec<String>, StoreError> {

@@ -20,6 +20,7 @@
 #   127.0.0.19  mx-wrongname   certificate for another name        -> compliant, MAIL-008 warning
 #   127.0.0.20  mx-454         STARTTLS advertised, answered 454   -> inconclusive
 #   127.0.0.24  mx-flip        TLS 1.2+; `lab.sh flip legacy|modern` changes it (scan tests)
+#   127.0.0.1:5555 moto server (DynamoDB), from the venv tests/run-all.sh makes
 #   127.0.0.21-23:443          MTA-STS policy hosts (tests/lab/https_server.py) for
 #                              sts-good (enforce), sts-enforce (enforce, MX with a
 #                              self-signed certificate), sts-testing (testing, wrong mx)
@@ -265,7 +266,18 @@ policy_servers() {
   done
 }
 
+moto_start() {
+  local moto=$PWD/target/py/bin/moto_server
+  [ -x "$moto" ] || { echo "lab: $moto missing (tests/run-all.sh installs moto[server])" >&2; exit 1; }
+  "$moto" -H 127.0.0.1 -p 5555 >"$LAB/moto.log" 2>&1 &
+  echo $! >"$LAB/moto.pid"
+}
+
 stop() {
+  if [ -f "$LAB/moto.pid" ]; then
+    kill "$(cat "$LAB/moto.pid")" 2>/dev/null || true
+    rm -f "$LAB/moto.pid"
+  fi
   for f in "$LAB"/https-*.pid; do
     [ -f "$f" ] || continue
     $SUDO kill "$(cat "$f")" 2>/dev/null || true
@@ -311,14 +323,15 @@ start() {
   fi
   dns_start
   policy_servers
+  moto_start
   # Wait until every listener answers.
-  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25 127.0.0.24:25 127.0.0.21:443 127.0.0.22:443 127.0.0.23:443; do
+  for a in 127.0.0.11:25 127.0.0.12:25 127.0.0.13:25 127.0.0.14:25 127.0.0.15:25 127.0.0.16:465 127.0.0.16:587 127.0.0.17:25 127.0.0.18:25 127.0.0.19:25 127.0.0.20:25 127.0.0.24:25 127.0.0.21:443 127.0.0.22:443 127.0.0.23:443 127.0.0.1:5555; do
     for _ in $(seq 100); do
       (exec 3<>"/dev/tcp/${a%:*}/${a#*:}") 2>/dev/null && break
       sleep 0.1
     done
   done
-  echo "lab: up (postfix config $CONF, dnsmasq 127.0.0.1:$DNS_PORT, CA $LAB/pki/ca.crt)"
+  echo "lab: up (postfix config $CONF, dnsmasq 127.0.0.1:$DNS_PORT, CA $LAB/pki/ca.crt, moto 127.0.0.1:5555)"
 }
 
 case "${1:-}" in
