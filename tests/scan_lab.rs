@@ -44,6 +44,7 @@ fn url(p: &Path) -> String {
     format!("sqlite:{}", p.display())
 }
 
+/// `hisf scan` against the lab; no retries unless `extra` asks for them.
 fn scan(lab: &Path, store: &str, targets: &Path, now: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hisf"));
     c.args(["scan", "--targets"])
@@ -56,13 +57,14 @@ fn scan(lab: &Path, store: &str, targets: &Path, now: &str, extra: &[&str]) -> C
             "--allow-private-targets",
             "--timeout",
             "5",
-            "--retries",
-            "0",
             "--ca-file",
         ])
         .arg(lab.join("pki/ca.crt"))
         .args(extra)
         .env("HISF_NOW", now);
+    if !extra.contains(&"--retries") {
+        c.args(["--retries", "0"]);
+    }
     c
 }
 
@@ -380,4 +382,48 @@ fn a_scan_into_dynamodb_reports_what_sqlite_does() {
     let from_dynamo = view(&table);
     assert_eq!(from_dynamo["domains"].as_array().unwrap().len(), 13);
     assert_eq!(from_dynamo, view(&url(&sqlite)));
+}
+
+#[test]
+fn inconclusive_domains_are_retried_after_the_delay() {
+    let Some((lab, _serial)) = lab() else { return };
+    let dir = common::tempdir("scan-retry");
+    let targets = dir.join("sector.csv");
+    std::fs::write(&targets, "domain,organisation,organisation_type,region\ntls454.lab.test,Flaky,general_practice,Otago\nsingle.lab.test,Single,general_practice,Otago\n").unwrap();
+    let store = dir.join("h.sqlite3");
+    let t = Instant::now();
+    let o = scan(
+        &lab,
+        &url(&store),
+        &targets,
+        "2026-12-04T05:00:00Z",
+        &["--retries", "2", "--retry-delay", "0.5"],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(t.elapsed() >= Duration::from_secs(1), "two waits of 0.5 s");
+    // Plain progress lines when stderr is not a terminal, retries marked.
+    assert!(
+        stderr.contains("1 inconclusive domains: retry 1 in 0 s"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[1/1, retry 2] tls454.lab.test inconclusive"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("retry 1] single.lab.test"),
+        "only inconclusive domains are retried: {stderr}"
+    );
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let attempt: i64 = conn
+        .query_row(
+            "SELECT attempt FROM results WHERE domain = 'tls454.lab.test'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempt, 3, "the last attempt is the one kept");
 }
