@@ -322,8 +322,10 @@ fn plaintext_after_starttls_is_flagged() {
         e.contains(&("starttls".into(), "plaintext_after_starttls".into())),
         "{e:?}"
     );
-    assert_eq!(code, 1, "TLS never completes: {v:#}");
-    assert!(rules(&v).contains(&"HISF-MAIL-003".to_string()));
+    // The server then drops every handshake: a bare close may be rate limiting,
+    // so the verdict is inconclusive rather than "no TLS 1.2".
+    assert_eq!(code, 3, "{v:#}");
+    assert!(rules(&v).is_empty(), "{v:#}");
     assert!(f.connections.load(Ordering::SeqCst) <= 3);
 }
 
@@ -536,5 +538,37 @@ fn a_drip_fed_banner_hits_the_host_deadline_and_keeps_what_was_learnt() {
         host(&v)["connections"],
         1,
         "what was learnt before the deadline is kept"
+    );
+}
+
+#[test]
+fn an_ssl3_answer_to_a_legacy_hello_is_legacy_acceptance() {
+    let f = serve(script(|_, mut s| async move {
+        if !up_to_tls(&mut s).await {
+            return;
+        }
+        match client_hello_version(&mut s).await {
+            Some(0x0302) => {
+                s.write_all(&records(&server_hello(0x0300, 0x000a), 512))
+                    .await
+                    .ok();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Some(_) => {
+                s.write_all(&alert(70)).await.ok();
+            }
+            None => {}
+        }
+    }));
+    let (code, v, _) = check(f.addr, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(host(&v)["legacy"]["ssl3"], "accepted");
+    let findings = host(&v)["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "HISF-MAIL-004"
+                && f["message"].as_str().unwrap().contains("SSL 3.0")),
+        "{v:#}"
     );
 }

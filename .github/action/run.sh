@@ -35,6 +35,10 @@ if [ "$annotations" = true ]; then
 else
   args+=(--format=human --color=always)
 fi
+# A line break in a value could forge lines in GITHUB_OUTPUT.
+for v in "${HISF_SARIF:-}" "${HISF_CONFIG:-}"; do
+  case "$v" in *$'\n'* | *$'\r'*) fail "the sarif and config inputs must be single-line paths" ;; esac
+done
 # `--opt=value` keeps a value that starts with '-' a value.
 [ -n "${HISF_CONFIG:-}" ] && args+=("--config=$HISF_CONFIG")
 [ -n "${HISF_SARIF:-}" ] && args+=("--sarif=$HISF_SARIF")

@@ -6,8 +6,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// Ports a probe may use.
-pub const ALLOWED_PORTS: [u16; 4] = [25, 465, 587, 443];
+/// Ports the SMTP probe may use (443 is allowed only for the MTA-STS policy fetch).
+pub const MAIL_PORTS: [u16; 3] = [25, 465, 587];
 
 /// Why an address is refused, or `None` when it is public unicast.
 pub fn refusal(ip: IpAddr) -> Option<&'static str> {

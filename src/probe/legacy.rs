@@ -179,8 +179,10 @@ pub enum Answer {
     Malformed(String),
 }
 
-/// Bytes read at most while looking for the ServerHello (it is rarely over 200).
-pub const MAX_ANSWER_BYTES: usize = 16 * 1024;
+/// Bytes read at most while looking for the ServerHello: it is rarely over
+/// 200, but servers pack it with the certificates into records of up to
+/// 16 KiB (+ 2 KiB of expansion), and a record is only parsed whole.
+pub const MAX_ANSWER_BYTES: usize = 40 * 1024;
 
 /// Sends the ClientHello and reads the answer; `step` bounds each read.
 /// `Err(())` is a timeout: inconclusive, not "rejected".
@@ -231,6 +233,7 @@ impl RecordReader {
     fn answer(&self) -> Option<Answer> {
         let mut pos = 0;
         let mut handshake = Vec::new();
+        let mut alert = Vec::new();
         while self.raw.len() >= pos + 5 {
             let kind = self.raw[pos];
             let len = u16::from_be_bytes([self.raw[pos + 3], self.raw[pos + 4]]) as usize;
@@ -247,8 +250,13 @@ impl RecordReader {
             let frag = &self.raw[pos + 5..pos + 5 + len];
             pos += 5 + len;
             match kind {
-                0x15 if frag.len() >= 2 => return Some(Answer::Alert(frag[0], frag[1])),
-                0x15 => continue, // an alert split across records: keep reading
+                0x15 => {
+                    // An alert may arrive split across records too.
+                    alert.extend_from_slice(frag);
+                    if alert.len() >= 2 {
+                        return Some(Answer::Alert(alert[0], alert[1]));
+                    }
+                }
                 0x16 => {
                     handshake.extend_from_slice(frag);
                     if let Some(a) = parse_server_hello(&handshake) {
@@ -352,6 +360,14 @@ mod tests {
             raw: vec![0x15, 3, 1, 0, 2, 2, 70],
         };
         assert_eq!(r.answer(), Some(Answer::Alert(2, 70)));
+        let r = RecordReader {
+            raw: vec![0x15, 3, 1, 0, 1, 2, 0x15, 3, 1, 0, 1, 40],
+        };
+        assert_eq!(
+            r.answer(),
+            Some(Answer::Alert(2, 40)),
+            "an alert in one-byte records"
+        );
         let r = RecordReader {
             raw: b"500 5.5.1 what?\r\n".to_vec(),
         };

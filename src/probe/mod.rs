@@ -102,6 +102,11 @@ pub enum LegacyState {
 }
 
 impl LegacyState {
+    /// For serde: omit untested optional states.
+    pub fn is_not_tested(&self) -> bool {
+        *self == LegacyState::NotTested
+    }
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,6 +121,9 @@ impl LegacyState {
 /// TLS 1.0 and 1.1 acceptance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LegacyResult {
+    /// SSL 3.0: seen only when a server answers a TLS 1.1 hello with it.
+    #[serde(skip_serializing_if = "LegacyState::is_not_tested")]
+    pub ssl3: LegacyState,
     /// TLS 1.0.
     pub tls1_0: LegacyState,
     /// TLS 1.1.
@@ -381,7 +389,7 @@ impl Prober {
         let ip = ips
             .iter()
             .copied()
-            .find(|ip| self.refusal(*ip, 443).is_none())
+            .find(|ip| self.refusal_for(*ip, 443, true).is_none())
             .ok_or_else(|| {
                 format!(
                     "{host} has no address hisf may connect to ({})",
@@ -402,12 +410,22 @@ impl Prober {
     }
 
     fn refusal(&self, ip: IpAddr, port: u16) -> Option<String> {
+        self.refusal_for(ip, port, false)
+    }
+
+    /// `https`: the MTA-STS policy fetch, the one use of port 443.
+    fn refusal_for(&self, ip: IpAddr, port: u16, https: bool) -> Option<String> {
+        let port_ok = if https {
+            port == 443
+        } else {
+            guard::MAIL_PORTS.contains(&port)
+        };
         match guard::refusal(ip) {
             Some(why) if !self.opts.allow_private => Some(format!(
                 "{ip} is {why}; only public unicast addresses are probed (tests pass --allow-private-targets)"
             )),
             Some(_) => None, // allowed private address: any port (test fixtures)
-            None if !guard::ALLOWED_PORTS.contains(&port) => Some(format!(
+            None if !port_ok => Some(format!(
                 "port {port} is not a mail port; only 25, 465 and 587 are probed"
             )),
             None => None,
@@ -456,12 +474,17 @@ impl Prober {
                 p.legacy.tls1_1 = LegacyState::Rejected;
                 p.legacy.tls1_0 = LegacyState::Rejected;
             }
-            Some(Answer::ServerHello { version, .. }) => {
-                // SSLv3 or older: below what we asked, so 1.1 and 1.0 are not spoken.
+            Some(Answer::ServerHello { version, suite }) => {
+                // SSLv3 or older: below what we asked, and worse than TLS 1.0.
+                p.legacy.ssl3 = LegacyState::Accepted;
+                p.legacy.cipher = Some(legacy::suite_name(*suite));
                 p.errors.push(ProbeError::new(
                     Stage::Legacy,
-                    "sslv3",
-                    format!("the server chose {}", version.name()),
+                    "ssl3",
+                    format!(
+                        "the server chose {} for a hello capped at TLS 1.1",
+                        version.name()
+                    ),
                 ));
                 p.legacy.tls1_1 = LegacyState::Rejected;
                 p.legacy.tls1_0 = LegacyState::Rejected;
@@ -490,8 +513,12 @@ impl Prober {
                         via: "raw",
                     });
                 }
-                Some(_) => p.tls12_refused = true,
-                None => {}
+                // An alert, an older ServerHello or a non-TLS answer is a refusal;
+                // a bare close may be rate limiting, so it stays inconclusive.
+                Some(Answer::Alert(..))
+                | Some(Answer::ServerHello { .. })
+                | Some(Answer::NotTls(_)) => p.tls12_refused = true,
+                Some(Answer::Closed) | Some(Answer::Malformed(_)) | None => {}
             }
             if p.legacy.tls1_1 == LegacyState::Accepted {
                 // The host already fails on TLS 1.1; TLS 1.0 would need a fourth connection.

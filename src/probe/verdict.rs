@@ -340,15 +340,18 @@ pub fn host_result(
             ));
         }
         if t.via == "raw" {
+            // rustls could not negotiate; the raw ServerHello shows the suite chosen.
             if super::legacy::suite_is_forbidden(&t.cipher) {
                 findings.push(finding("HISF-MAIL-005", profile, format!("TLS 1.2 is offered only with {}", t.cipher), "remove NULL, EXPORT, RC4, 3DES and anonymous suites (Postfix: smtpd_tls_mandatory_ciphers = high, tls_high_cipherlist default)"));
             }
-            findings.push(finding(
-                "HISF-MAIL-007",
-                profile,
-                format!("TLS 1.2 works only with {}, which lacks forward secrecy or AEAD", t.cipher),
-                "offer ECDHE with AES-GCM or ChaCha20-Poly1305 (Postfix: smtpd_tls_ciphers = high; tls_high_cipherlist left at its default)",
-            ));
+            if super::legacy::suite_is_weak(&t.cipher) {
+                findings.push(finding(
+                    "HISF-MAIL-007",
+                    profile,
+                    format!("TLS 1.2 works only with {}, which lacks forward secrecy or AEAD", t.cipher),
+                    "offer ECDHE with AES-GCM or ChaCha20-Poly1305 (Postfix: smtpd_tls_ciphers = high; tls_high_cipherlist left at its default)",
+                ));
+            }
         }
     } else if p.tls12_refused {
         findings.push(finding(
@@ -359,6 +362,9 @@ pub fn host_result(
         ));
     }
     let mut old = Vec::new();
+    if p.legacy.ssl3 == LegacyState::Accepted {
+        old.push("SSL 3.0");
+    }
     if p.legacy.tls1_0 == LegacyState::Accepted {
         old.push("TLS 1.0");
     }

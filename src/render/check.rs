@@ -25,6 +25,9 @@ fn starttls(h: &HostResult) -> &'static str {
 
 fn legacy(h: &HostResult) -> String {
     let mut acc = Vec::new();
+    if h.legacy.ssl3 == LegacyState::Accepted {
+        acc.push("SSL 3.0".to_string());
+    }
     for (name, s) in [("1.0", h.legacy.tls1_0), ("1.1", h.legacy.tls1_1)] {
         match s {
             LegacyState::Accepted => acc.push(format!("TLS {name}")),

@@ -72,6 +72,9 @@ pub struct DomainState {
     pub verdict: String,
     /// Verdict in the scan before the latest, if any.
     pub previous_verdict: Option<String>,
+    /// The last compliant or non-compliant verdict before the latest, if any
+    /// (what "newly non-compliant" and "newly fixed" compare with).
+    pub previous_definite_verdict: Option<String>,
     /// The verdict differs from the previous scan's.
     pub changed_since_previous: bool,
     /// When the latest result was taken.
@@ -175,6 +178,13 @@ pub fn from_records(runs: Vec<Run>, records: Vec<CheckRecord>) -> Report {
         });
         let last = hist[hist.len() - 1];
         let previous = hist.len().checked_sub(2).map(|i| hist[i]);
+        // The last definite verdict before this one: an inconclusive scan in
+        // between neither starts nor ends a change.
+        let previous_definite = hist[..hist.len() - 1]
+            .iter()
+            .rev()
+            .find(|r| r.verdict == "compliant" || r.verdict == "non_compliant")
+            .map(|r| r.verdict.clone());
         let mut streak_start = None;
         if last.verdict == "non_compliant" {
             for r in hist.iter().rev() {
@@ -198,6 +208,7 @@ pub fn from_records(runs: Vec<Run>, records: Vec<CheckRecord>) -> Report {
             provider: last.provider.clone(),
             verdict: last.verdict.clone(),
             previous_verdict: previous.map(|p| p.verdict.clone()),
+            previous_definite_verdict: previous_definite,
             changed_since_previous: previous.is_some_and(|p| p.verdict != last.verdict),
             checked_at: last.checked_at.clone(),
             first_seen_non_compliant: streak_start,
@@ -236,16 +247,15 @@ pub fn from_records(runs: Vec<Run>, records: Vec<CheckRecord>) -> Report {
         .iter()
         .filter(|d| {
             d.verdict == "non_compliant"
-                && d.previous_verdict
-                    .as_deref()
-                    .is_some_and(|p| p != "non_compliant")
+                && d.previous_definite_verdict.as_deref() == Some("compliant")
         })
         .cloned()
         .collect();
     let newly_fixed = domains
         .iter()
         .filter(|d| {
-            d.verdict == "compliant" && d.previous_verdict.as_deref() == Some("non_compliant")
+            d.verdict == "compliant"
+                && d.previous_definite_verdict.as_deref() == Some("non_compliant")
         })
         .cloned()
         .collect();

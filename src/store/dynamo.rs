@@ -324,6 +324,7 @@ impl DynamoStore {
                     .is_some_and(|se| se.is_resource_in_use_exception()) => {}
             Err(e) => return Err(fail(format!("create table {}", self.table))(sdk(e))),
         }
+        let mut active = false;
         for _ in 0..120 {
             let d = self
                 .client
@@ -336,9 +337,15 @@ impl DynamoStore {
                 .and_then(|t| t.table_status)
                 .is_some_and(|s| s.as_str() == "ACTIVE")
             {
+                active = true;
                 break;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        if !active {
+            return Err(fail(format!("create table {}", self.table))(
+                "the table did not become ACTIVE within 60 s".into(),
+            ));
         }
         let ttl = TimeToLiveSpecification::builder()
             .enabled(true)
@@ -398,7 +405,19 @@ impl HistoryStore for DynamoStore {
                 .expression_attribute_values(":v", n(SCHEMA_VERSION))
                 .send()
                 .await
-                .map_err(|e| fail("record the schema version")(sdk(e)))?;
+                .map_or_else(
+                    |e| {
+                        // Another process recorded it first: the same outcome.
+                        if e.as_service_error()
+                            .is_some_and(|se| se.is_conditional_check_failed_exception())
+                        {
+                            Ok(())
+                        } else {
+                            Err(fail("record the schema version")(sdk(e)))
+                        }
+                    },
+                    |_| Ok(()),
+                )?;
         }
         Ok(())
     }
@@ -496,16 +515,21 @@ impl HistoryStore for DynamoStore {
             .map_err(|e| fail("read earlier attempts")(sdk(e)))?
             .items
             .unwrap_or_default();
-        if existing
+        let max = existing
             .iter()
-            .any(|i| get_n(i, "attempt") >= r.attempt as i64)
-        {
-            // The same attempt again, or an earlier one after a later: nothing to do.
+            .map(|i| get_n(i, "attempt"))
+            .max()
+            .unwrap_or(0);
+        if max > r.attempt as i64 {
+            // An earlier attempt after a later one: nothing to do.
             return Ok(());
         }
-        // The new attempt in, the earlier ones out, in one idempotent batch.
-        let deletes = existing
+        // The new attempt in (unless a replay finds it there already), the
+        // earlier ones out, in one idempotent batch. A replay after a crash
+        // between the batch and the LATEST put finishes both.
+        let deletes: Vec<_> = existing
             .iter()
+            .filter(|i| get_n(i, "attempt") < r.attempt as i64)
             .map(|i| {
                 HashMap::from([
                     ("PK".to_string(), s(&format!("DOMAIN#{}", r.domain))),
@@ -513,8 +537,14 @@ impl HistoryStore for DynamoStore {
                 ])
             })
             .collect();
-        self.batch_write(vec![self.result_item(r, &started)], deletes)
-            .await?;
+        let puts = if max == r.attempt as i64 {
+            Vec::new()
+        } else {
+            vec![self.result_item(r, &started)]
+        };
+        if !puts.is_empty() || !deletes.is_empty() {
+            self.batch_write(puts, deletes).await?;
+        }
         // LATEST: only if this result is newer (later run, or later attempt of the same run).
         let order = format!("{started}#{}#{:06}", r.run_id, r.attempt);
         let mut latest = self.result_item(r, &started);
