@@ -99,6 +99,24 @@ fn view(store: &str) -> Value {
     serde_json::json!({"latest": r["latest"], "types": r["by_organisation_type"], "providers": r["by_provider"], "domains": domains})
 }
 
+/// The attempt number stored for a domain (one run per store in these tests).
+fn stored_attempt(store: &Path, domain: &str) -> i64 {
+    rusqlite::Connection::open(store)
+        .unwrap()
+        .query_row(
+            "SELECT attempt FROM results WHERE domain = ?1",
+            [domain],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A target list with one always-inconclusive domain (a 454 to STARTTLS) and one compliant.
+const FLAKY: &str = "domain,organisation,organisation_type,region
+tls454.lab.test,Flaky,general_practice,Otago
+single.lab.test,Single,general_practice,Otago
+";
+
 fn flip(state: &str) {
     let o = Command::new("bash")
         .arg(common::root().join("tests/lab/lab.sh"))
@@ -389,7 +407,7 @@ fn inconclusive_domains_are_retried_after_the_delay() {
     let Some((lab, _serial)) = lab() else { return };
     let dir = common::tempdir("scan-retry");
     let targets = dir.join("sector.csv");
-    std::fs::write(&targets, "domain,organisation,organisation_type,region\ntls454.lab.test,Flaky,general_practice,Otago\nsingle.lab.test,Single,general_practice,Otago\n").unwrap();
+    std::fs::write(&targets, FLAKY).unwrap();
     let store = dir.join("h.sqlite3");
     let t = Instant::now();
     let o = scan(
@@ -417,13 +435,53 @@ fn inconclusive_domains_are_retried_after_the_delay() {
         !stderr.contains("retry 1] single.lab.test"),
         "only inconclusive domains are retried: {stderr}"
     );
-    let conn = rusqlite::Connection::open(&store).unwrap();
-    let attempt: i64 = conn
-        .query_row(
-            "SELECT attempt FROM results WHERE domain = 'tls454.lab.test'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let attempt = stored_attempt(&store, "tls454.lab.test");
     assert_eq!(attempt, 3, "the last attempt is the one kept");
+}
+
+#[test]
+fn resuming_a_run_retries_what_it_left_inconclusive() {
+    let Some((lab, _serial)) = lab() else { return };
+    let dir = common::tempdir("scan-resume-retry");
+    let targets = dir.join("sector.csv");
+    std::fs::write(&targets, FLAKY).unwrap();
+    let store = dir.join("h.sqlite3");
+    // A first start that ends (as if killed) before any retry.
+    let o = scan(&lab, &url(&store), &targets, "2026-12-04T06:00:00Z", &[])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let run_id: String = conn
+        .query_row("SELECT id FROM runs", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let o = scan(
+        &lab,
+        &url(&store),
+        &targets,
+        "2026-12-04T06:00:00Z",
+        &[
+            "--resume",
+            &run_id,
+            "--retries",
+            "1",
+            "--retry-delay",
+            "0.2",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("[1/1, retry 1] tls454.lab.test inconclusive"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("single.lab.test"),
+        "a stored definite result is not probed again: {stderr}"
+    );
+    let attempt = stored_attempt(&store, "tls454.lab.test");
+    assert_eq!(attempt, 2);
 }

@@ -135,6 +135,19 @@ pub async fn scan<S: HistoryStore + Sync>(
         .iter()
         .filter(|t| !done.contains(&t.domain))
         .collect();
+    // Resuming: domains this run already stored as inconclusive still have
+    // their retries due; they rejoin at their next attempt.
+    let mut due: BTreeMap<u32, Vec<&SectorTarget>> = BTreeMap::new();
+    if opts.retries > 0 {
+        for t in targets.iter().filter(|t| done.contains(&t.domain)) {
+            let history = store.history(&t.domain).await.map_err(|e| e.to_string())?;
+            if let Some(r) = history.iter().find(|r| r.run_id == run_id) {
+                if r.verdict == Verdict::Inconclusive.as_str() && r.attempt <= opts.retries {
+                    due.entry(r.attempt + 1).or_default().push(t);
+                }
+            }
+        }
+    }
     let mut summary = ScanSummary {
         run_id: run_id.to_string(),
         total: targets.len(),
@@ -147,8 +160,12 @@ pub async fn scan<S: HistoryStore + Sync>(
     // while DNS answers arrive, bounded so memory does not grow with the list.
     let in_flight = (opts.check.concurrency * 4).max(8);
     for attempt in 1..=opts.retries + 1 {
+        todo.extend(due.remove(&attempt).unwrap_or_default());
         if todo.is_empty() {
-            break;
+            if due.is_empty() {
+                break;
+            }
+            continue;
         }
         if attempt > 1 {
             on_retry_wait(attempt, todo.len(), opts.retry_delay);
