@@ -119,8 +119,8 @@ rtt = 0.125  # mean of 50-200 ms
 exchanges = 12 if latency == "netem" else 10
 probe_bound = (live * exchanges * rtt + silent * step) / conc
 # DNS: MX then A/AAAA before a domain's probe can start: 2 round trips per
-# domain, 4 x conc domains in flight.
-dns_bound = domains * 2 * rtt / (4 * conc)
+# domain, 16 x conc domains in flight (src/scan/mod.rs).
+dns_bound = domains * 2 * rtt / (16 * conc)
 # And no domain can finish before its own chain: MX and A lookups, then its
 # address's exchanges (or a silent address's step timeout).
 critical = 2 * rtt + (step if silent else exchanges * rtt)

@@ -156,9 +156,11 @@ pub async fn scan<S: HistoryStore + Sync>(
         verdicts: BTreeMap::new(),
     };
     let mut latest: BTreeMap<String, Verdict> = BTreeMap::new();
-    // Domain tasks in flight: enough to keep the address-level limit busy
-    // while DNS answers arrive, bounded so memory does not grow with the list.
-    let in_flight = (opts.check.concurrency * 4).max(8);
+    // Domain tasks in flight: many more than addresses probed at once, so
+    // that DNS for later domains (and domains whose address is already being
+    // probed for another) overlaps the probing; bounded so memory does not
+    // grow with the list (a waiting domain costs a few KiB).
+    let in_flight = (opts.check.concurrency * 16).clamp(16, 4096);
     for attempt in 1..=opts.retries + 1 {
         todo.extend(due.remove(&attempt).unwrap_or_default());
         if todo.is_empty() {
