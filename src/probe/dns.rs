@@ -31,8 +31,11 @@ pub enum MailHosts {
 }
 
 impl Dns {
-    /// The system resolver, or `server` (IP:PORT) when given. Caching is off:
-    /// each run wants what the zone says now.
+    /// The system resolver, or `server` (IP:PORT) when given. A resolver
+    /// lives for one pass of a run (a `Prober`), so its cache (which keeps
+    /// the records' TTLs) only spares repeated lookups within the pass, e.g.
+    /// a provider's MX host shared by many domains; the next run or retry
+    /// pass asks again.
     pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Dns, String> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = match server {
@@ -54,7 +57,6 @@ impl Dns {
         let opts: &mut ResolverOpts = builder.options_mut();
         opts.timeout = timeout;
         opts.attempts = 2;
-        opts.cache_size = 0;
         opts.ndots = 0;
         if server.is_some() {
             opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Never;
