@@ -818,9 +818,10 @@ fn classify_tls_error(e: &std::io::Error) -> (&'static str, String) {
 fn random32() -> [u8; 32] {
     use std::hash::{BuildHasher, Hasher};
     let mut out = [0u8; 32];
-    for chunk in out.chunks_mut(8) {
+    // Each RandomState is freshly keyed from the OS; the index only varies the input.
+    for (i, chunk) in out.chunks_mut(8).enumerate() {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(Instant::now().elapsed().as_nanos());
+        h.write_usize(i);
         chunk.copy_from_slice(&h.finish().to_be_bytes());
     }
     out

@@ -203,10 +203,11 @@ pub async fn check_target(prober: &Arc<Prober>, target: &Target) -> TargetResult
             }
         }
     });
-    let names: Vec<String> = hosts_list.clone();
     let facts = async {
         match (target, result.mail_hosts) {
-            (Target::Domain(d), "mx" | "implicit_mx") => Some(prober.domain_facts(d, &names).await),
+            (Target::Domain(d), "mx" | "implicit_mx") => {
+                Some(prober.domain_facts(d, &hosts_list).await)
+            }
             _ => None,
         }
     };
